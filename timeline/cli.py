@@ -1,0 +1,127 @@
+"""The command line: `build`, `check` and `new`; maps errors to exit codes.
+
+Exit codes: 0 success, 1 content or template errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
+from .pipeline import build, load_timeline
+from .project import open_site
+from .scaffold import new_event
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _site_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site", type=Path, default=Path("."), metavar="DIR",
+        help="site folder holding content/, site.toml and optional templates/ and static/ "
+        "(default: the current folder)",
+    )  # fmt: skip
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build a static timeline website from one Markdown file per event.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="build the site into an output folder")
+    _site_argument(build_cmd)
+    build_cmd.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: <site>/_site)"
+    )
+    build_cmd.add_argument(
+        "--base-url", metavar="URL",
+        help="published address, e.g. https://user.github.io/repo/ (overrides site.toml)",
+    )  # fmt: skip
+    build_cmd.add_argument(
+        "--drafts", action="store_true", help="include events marked draft: true"
+    )
+
+    check_cmd = commands.add_parser("check", help="validate the content without writing anything")
+    _site_argument(check_cmd)
+
+    new_cmd = commands.add_parser("new", help="create a new event file")
+    new_cmd.add_argument(
+        "title", help='the event\'s title, e.g. "Hanoi summit ends without a deal"'
+    )
+    new_cmd.add_argument("--date", required=True, help="EDTF date, e.g. 2019-02-28 or 2019-02~")
+    new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. diplomacy,russia")
+    _site_argument(new_cmd)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run a command and exit with its code."""
+    args = make_parser().parse_args(argv)
+    sys.exit(run(args))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return COMMANDS[args.command](args)
+    except BuildFailed as exc:
+        _report(exc.problems)
+        count = sum(not p.warning for p in exc.problems)
+        print(
+            f"error: {count} problem{'s' * (count != 1)} found; nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_CONTENT
+    except RenderError as exc:
+        print(f"{exc}\nerror: a template failed; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except TimelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def _report(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    site = open_site(args.site, base_url=args.base_url)
+    out = args.out if args.out is not None else site.root / "_site"
+    result = build(site, out, drafts=args.drafts)
+    _report(result.warnings)
+    seconds = time.perf_counter() - start
+    print(
+        f"Built {len(result.timeline)} events, {len(result.files)} pages into {out} "
+        f"in {seconds:.2f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    site = open_site(args.site)
+    timeline, warnings = load_timeline(site, drafts=True)
+    _report(warnings)
+    print(f"OK: {len(timeline)} events, no errors")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    site_root = args.site.resolve()
+    path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
+    print(f"Created {path.relative_to(site_root).as_posix()}")
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new}

@@ -1,0 +1,313 @@
+"""Raw frontmatter -> `Event`, collecting every problem of a file instead of stopping at the first.
+
+Each check returns a value or records a `Problem` at the line of the offending key, so an
+author fixing a file sees all of its mistakes at once. Cross-file checks (duplicate slugs)
+live in `check_unique_slugs`, run once every file has been compiled.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from .dates import DateError, EventDate, parse_date
+from .errors import Problem
+from .markup import first_paragraph, render_markdown
+from .model import IMPORTANCE, SLUG_RE, Event, Image, Source, Tag, slugify
+from .reader import RawEvent
+
+KNOWN_KEYS = (
+    "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
+    "slug", "extra",
+)  # fmt: skip
+SOURCE_KEYS = ("title", "url", "publisher", "date")
+IMAGE_KEYS = ("src", "alt", "credit", "caption")
+AssetCheck = Callable[[str], bool]
+
+
+@dataclass
+class _Checker:
+    """Validation state for one file: the raw record and the problems found so far."""
+
+    raw: RawEvent
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, position: tuple[str | int, ...], message: str) -> None:
+        name = ".".join(str(p) for p in position)
+        self.problems.append(Problem(self.raw.path, self.raw.line(*position), name, message))
+
+    def warn(self, position: tuple[str | int, ...], message: str) -> None:
+        name = ".".join(str(p) for p in position)
+        line = self.raw.line(*position)
+        self.problems.append(Problem(self.raw.path, line, name, message, warning=True))
+
+    @property
+    def failed(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """What one file turned into: the event (None on errors), its problems, its slug's line."""
+
+    event: Event | None
+    problems: tuple[Problem, ...]
+    slug_line: int | None = None
+
+
+def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetCheck) -> Compiled:
+    """Validate one raw event and render its body; the event is None when it has errors."""
+    if raw.problems:
+        return Compiled(None, raw.problems)
+    check = _Checker(raw)
+    meta = raw.meta
+    _unknown_keys(check, meta, (), KNOWN_KEYS)
+    title = _text(check, meta, "title", required=True)
+    date = _date(check, meta.get("date"), ("date",), required=True)
+    tags = _tags(check, meta.get("tags"))
+    location = _text(check, meta, "location")
+    summary = _text(check, meta, "summary")
+    sources = _sources(check, meta.get("sources"))
+    image = _image(check, meta.get("image"), asset_exists)
+    importance = _importance(check, meta.get("importance", "normal"))
+    draft = _bool(check, meta, "draft")
+    slug = _slug(check, meta.get("slug"))
+    extra = _extra(check, meta.get("extra", {}))
+    if check.failed:
+        return Compiled(None, tuple(check.problems))
+    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
+    assert date is not None
+    event = Event(
+        path=raw.path,
+        slug=slug,
+        title=title,
+        date=date,
+        body_html=body_html,
+        summary=summary or first_paragraph(body_html),
+        tags=tags,
+        location=location,
+        sources=sources,
+        image=image,
+        importance=importance,
+        draft=draft,
+        extra=extra,
+        digest=raw.digest,
+    )
+    slug_line = raw.lines.get(("slug",))
+    return Compiled(event, tuple(check.problems), slug_line)
+
+
+def _unknown_keys(
+    check: _Checker, mapping: dict[str, Any], at: tuple[str | int, ...], known: tuple[str, ...]
+) -> None:
+    for key in mapping:
+        if str(key) in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
+        advice = "put your own fields under extra:" if not at else f"known: {', '.join(known)}"
+        check.warn((*at, str(key)), f"unknown key, ignored; {hint}({advice})")
+
+
+def _as_text(value: object) -> str | None:
+    """Scalars a YAML author would read as text; None for lists, mappings and booleans."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def _text(check: _Checker, meta: dict[str, Any], key: str, *, required: bool = False) -> str:
+    if key not in meta or meta[key] is None:
+        if required:
+            check.error((key,), "is required")
+        return ""
+    text = _as_text(meta[key])
+    if text is None:
+        check.error((key,), f"must be text, not {_kind(meta[key])} (put it in quotes)")
+        return ""
+    if required and not text:
+        check.error((key,), "must not be empty")
+    return text
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _date(
+    check: _Checker, value: object, at: tuple[str | int, ...], *, required: bool
+) -> EventDate | None:
+    if value is None:
+        if required:
+            check.error(at, "is required (an EDTF date such as 2019-02-28, 2019-02~ or 2019?)")
+        return None
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        check.error(at, str(exc))
+        return None
+
+
+def _tags(check: _Checker, value: object) -> tuple[Tag, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        check.error(("tags",), f"must be a list such as [diplomacy, russia], not {_kind(value)}")
+        return ()
+    tags: dict[str, Tag] = {}
+    for index, item in enumerate(items):
+        name = _as_text(item)
+        slug = slugify(name) if name else ""
+        if not slug:
+            check.error(("tags", index), "each tag must be a word or phrase with letters or digits")
+            continue
+        tags.setdefault(slug, Tag(name, slug))  # type: ignore[arg-type]
+    return tuple(tags.values())
+
+
+def _sources(check: _Checker, value: object) -> tuple[Source, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.error(("sources",), "must be a list of {title, url, publisher, date} entries")
+        return ()
+    sources = []
+    for index, item in enumerate(value):
+        at = ("sources", index)
+        if not isinstance(item, dict):
+            check.error(at, "each source must be a mapping with at least a title")
+            continue
+        _unknown_keys(check, item, at, SOURCE_KEYS)
+        title = _nested_text(check, item, at, "title", required=True)
+        url = _nested_text(check, item, at, "url")
+        if url:
+            _check_web_url(check, (*at, "url"), url)
+        publisher = _nested_text(check, item, at, "publisher")
+        date = _date(check, item.get("date"), (*at, "date"), required=False)
+        sources.append(Source(title=title, url=url, publisher=publisher, date=date))
+    return tuple(sources)
+
+
+def _nested_text(
+    check: _Checker, mapping: dict[str, Any], at: tuple[str | int, ...], key: str,
+    *, required: bool = False,
+) -> str:  # fmt: skip
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            check.error((*at, key), "is required")
+        return ""
+    text = _as_text(value)
+    if text is None:
+        check.error((*at, key), f"must be text, not {_kind(value)}")
+        return ""
+    if required and not text:
+        check.error((*at, key), "must not be empty")
+    return text
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host and no spaces or control characters."""
+    parts = urlsplit(url)
+    clean = not any(c.isspace() or ord(c) < 32 for c in url)
+    return clean and parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_web_url(check: _Checker, at: tuple[str | int, ...], url: str) -> None:
+    if not is_web_url(url):
+        check.error(at, f'"{url}" is not allowed: use an absolute http:// or https:// URL')
+
+
+def _image(check: _Checker, value: object, asset_exists: AssetCheck) -> Image | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        check.error(("image",), "must be a mapping: {src: images/x.jpg, alt: what it shows}")
+        return None
+    _unknown_keys(check, value, ("image",), IMAGE_KEYS)
+    src = _nested_text(check, value, ("image",), "src", required=True)
+    alt = _nested_text(check, value, ("image",), "alt")
+    if src and not alt:
+        check.error(("image", "alt"), "is required with src: describe what the image shows")
+    if src:
+        _check_image_src(check, src, asset_exists)
+    credit = _nested_text(check, value, ("image",), "credit")
+    caption = _nested_text(check, value, ("image",), "caption")
+    return Image(src=src, alt=alt, credit=credit, caption=caption)
+
+
+def _check_image_src(check: _Checker, src: str, asset_exists: AssetCheck) -> None:
+    at = ("image", "src")
+    scheme = urlsplit(src).scheme
+    if scheme:
+        _check_web_url(check, at, src)
+        return
+    path = PurePosixPath(src)
+    if src.startswith(("/", "\\")) or "\\" in src or ".." in path.parts or not path.parts:
+        check.error(
+            at, f'"{src}" must be a path inside the site\'s static/ folder, e.g. images/x.jpg'
+        )
+    elif not asset_exists(src):
+        check.error(at, f'"{src}" was not found: put the file at static/{src}')
+
+
+def _importance(check: _Checker, value: object) -> str:
+    if value not in IMPORTANCE:
+        check.error(("importance",), f"must be one of {', '.join(IMPORTANCE)}, not {value!r}")
+        return "normal"
+    return str(value)
+
+
+def _bool(check: _Checker, meta: dict[str, Any], key: str) -> bool:
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        check.error((key,), f"must be true or false, not {value!r}")
+        return False
+    return value
+
+
+def _slug(check: _Checker, value: object) -> str:
+    if value is None:
+        derived = slugify(PurePosixPath(check.raw.path).stem)
+        if not derived:
+            check.error(("slug",), "cannot be derived from the file name; set slug: in the file")
+        return derived
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        check.error(("slug",), f"{value!r} must use only a-z, 0-9 and single hyphens (no / or ..)")
+        return ""
+    return value
+
+
+def _extra(check: _Checker, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        check.error(("extra",), f"must be a mapping of your own fields, not {_kind(value)}")
+        return {}
+    return value
+
+
+def check_unique_slugs(compiled: Iterable[Compiled]) -> list[Problem]:
+    """Two events with one slug would overwrite each other's page: report the later file."""
+    first: dict[str, Event] = {}
+    problems = []
+    for item in sorted(compiled, key=lambda c: c.event.path if c.event else ""):
+        event = item.event
+        if event is None:
+            continue
+        if event.slug in first:
+            other = first[event.slug].path
+            message = f'"{event.slug}" is already used by {other}; set a different slug:'
+            problems.append(Problem(event.path, item.slug_line, "slug", message))
+        else:
+            first[event.slug] = event
+    return problems
