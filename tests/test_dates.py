@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from timeline.dates import DateError, parse_date
+from timeline.dates import DateError, parse_date, parse_with_edtf
 
 
 @pytest.mark.parametrize(
@@ -99,3 +99,22 @@ def test_years_touched_by_an_interval() -> None:
 def test_bad_dates_explain_themselves(value: object, message: str) -> None:
     with pytest.raises(DateError, match=message.replace("?", r"\?")):
         parse_date(value)
+
+
+SAME_EITHER_WAY = [
+    "2019", "2019-02", "2019-02-28", "2019~", "2019-02?", "2019-02-28%", "2020-02-29",
+    "2019-02-27/2019-02-28", "2018-12~/2019-01?", "1999/2001", "0800", "2019-02-03/2019-02",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SAME_EITHER_WAY)
+def test_fast_path_agrees_with_the_edtf_grammar(text: str) -> None:
+    assert parse_date(text) == parse_with_edtf(text)
+
+
+@pytest.mark.parametrize("text", ["2019-02-29", "2019-04-31", "2019-02-28/2019-02-27"])
+def test_both_paths_reject_the_same_dates(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_date(text)
+    with pytest.raises(DateError):
+        parse_with_edtf(text)

@@ -20,6 +20,7 @@ from .errors import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+SEARCH_FIELDS = ("summary", "body", "tags", "location", "sources")
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -51,6 +52,13 @@ class SiteConfig:
     allow_raw_html: bool = field(
         default=False,
         metadata=_doc("Keep raw HTML in event bodies as written instead of sanitising it."),
+    )
+    search_exclude: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Event fields left out of the search index: any of summary, body, tags, location, "
+            "sources. The title is always indexed."
+        ),
     )
 
     @property
@@ -134,6 +142,8 @@ def _validate(raw: dict[str, Any], lines: dict[str, int]) -> tuple[dict[str, Any
             problems.append(Problem(CONFIG_NAME, line, key, _unknown_key(key)))
             continue
         expected = type(FIELDS[key].default)
+        if expected is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = tuple(value)
         if not isinstance(value, expected):
             problems.append(Problem(CONFIG_NAME, line, key, _type_message(expected, value)))
             continue
@@ -152,7 +162,12 @@ def _unknown_key(key: str) -> str:
 
 
 def _type_message(expected: type, value: object) -> str:
-    names = {str: "a string", bool: "true or false", int: "a whole number"}
+    names = {
+        str: "a string",
+        bool: "true or false",
+        int: "a whole number",
+        tuple: "a list of strings",
+    }
     return f"must be {names.get(expected, expected.__name__)}, not {type(value).__name__}"
 
 
@@ -167,4 +182,8 @@ def _check_value(key: str, value: Any) -> str | None:
         return "must be a language tag such as en, fr or pt-BR"
     if key == "title" and not value.strip():
         return "must not be empty"
+    if key == "search_exclude":
+        unknown = [v for v in value if v not in SEARCH_FIELDS]
+        if unknown:
+            return f"unknown field {unknown[0]!r}; choose from {', '.join(SEARCH_FIELDS)}"
     return None

@@ -29,6 +29,7 @@ POINT_RE = re.compile(
     r"^(?P<year>Y?-?[0-9X]+)(?:-(?P<month>[0-9X]{2}))?(?:-(?P<day>[0-9X]{2}))?"
     r"(?:T(?P<time>\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(?P<zone>Z|[+-]\d\d(?::?\d\d)?)?)?$"
 )
+SIMPLE_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?(?P<flag>[?~%])?$")
 EXAMPLES = "2019-02-28, 2019-02, 2019, 2019-02~, 2019? or 2019-02-27/2019-02-28"
 
 
@@ -199,6 +200,60 @@ def parse_date(value: object) -> EventDate:
 def _parse_text(text: str) -> EventDate:
     if not text:
         raise DateError(f"is empty; write a date such as {EXAMPLES}")
+    return _parse_simple(text) or parse_with_edtf(text)
+
+
+def _parse_simple(text: str) -> EventDate | None:
+    """Days, months and years, qualified or not, alone or as an interval: most real dates.
+
+    The edtf grammar (pyparsing) takes about 25 ms a date, which would dominate a build of
+    thousands of events, so these shapes are read directly; everything else, and every
+    error message for text that is not of these shapes, comes from edtf. The tests check
+    that both ways agree.
+    """
+    parts = text.split("/")
+    if len(parts) > 2:
+        return None
+    points = [_simple_point(part, text) for part in parts]
+    if None in points:
+        return None
+    if len(points) == 1:
+        return EventDate(text=text, start=points[0], end=None, interval=False)
+    return _checked_interval(text, points[0], points[1], "", "")
+
+
+def _simple_point(part: str, text: str) -> Point | None:
+    match = SIMPLE_RE.match(part)
+    if not match:
+        return None
+    year = int(match.group("year"))
+    month = int(match.group("month")) if match.group("month") else None
+    day = int(match.group("day")) if match.group("day") else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    _check_calendar(text, year, month, day)
+    flag = match.group("flag") or ""
+    last_month = month or 12
+    return Point(
+        year=year,
+        month=month,
+        day=day,
+        season=None,
+        unspecified=None,
+        time=None,
+        approximate=flag in ("~", "%"),
+        uncertain=flag in ("?", "%"),
+        earliest=(year, month or 1, day or 1),
+        latest=(year, last_month, day or days_in_month(year, last_month)),
+    )
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.mdays[month] + (month == 2 and calendar.isleap(year))
+
+
+def parse_with_edtf(text: str) -> EventDate:
+    """Any EDTF level 0/1 text, through the edtf package's full grammar."""
     try:
         parsed = parse_edtf(text)
     except Exception:
@@ -212,6 +267,12 @@ def _parse_text(text: str) -> EventDate:
 def _interval(text: str, lower: object, upper: object) -> EventDate:
     start, start_open = _section(lower, text)
     end, end_open = _section(upper, text)
+    return _checked_interval(text, start, end, start_open, end_open)
+
+
+def _checked_interval(
+    text: str, start: Point | None, end: Point | None, start_open: str, end_open: str
+) -> EventDate:
     if start and end and end.latest < start.earliest:
         raise DateError(f'"{text}" ends before it starts')
     if not start and not end:
@@ -283,7 +344,7 @@ def _check_calendar(text: str, year: int, month: int | None, day: int | None) ->
     if month is not None and not 1 <= month <= 12:
         raise DateError(f'"{text}" has no month {month}')
     if month is not None and day is not None:
-        days = calendar.mdays[month] + (month == 2 and calendar.isleap(year))
+        days = days_in_month(year, month)
         if not 1 <= day <= days:
             raise DateError(
                 f'"{text}" is not a real day: {MONTHS[month - 1]} {year} has {days} days'

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -76,6 +76,7 @@ class Event:
     date: EventDate
     body_html: str
     summary: str
+    summary_given: bool = False
     tags: tuple[Tag, ...] = ()
     location: str = ""
     sources: tuple[Source, ...] = ()
@@ -96,8 +97,20 @@ class Event:
         return self.date.start.year if self.date.start else None
 
     @property
+    def search_sort(self) -> str:
+        """A numeric date key for Pagefind's sort (it sorts numerically only if all are numbers)."""
+        year, month, day = self.date.earliest
+        year = max(min(year, 999_999), -999_999) + 1_000_000
+        return f"{year:07d}{month:02d}{day:02d}"
+
+    @property
     def sort_key(self) -> tuple[Any, ...]:
         return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
+
+
+def years_of(events: Iterable[Event]) -> list[int]:
+    """Every year touched by any of the events, ascending (for the year filters)."""
+    return sorted({year for event in events for year in event.date.years})
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .model import Timeline
 from .project import Site
 from .reader import read_event
 from .render import Renderer, plan_pages
+from .search import index_site
 from .sources import event_files, static_files
 from .validate import Compiled, check_unique_slugs, compile_event
 
@@ -95,7 +96,10 @@ def build(site: Site, out: Path, *, drafts: bool = False) -> BuildResult:
     with clock.stage("render"):
         files = render_site(site, timeline)
         output.check_collisions(files, static)
-    with clock.stage("write"), output.staged_output(out) as staging:
-        output.write_files(staging, files)
-        output.copy_static(staging, static)
+    with output.staged_output(out) as staging:
+        with clock.stage("write"):
+            output.write_files(staging, files)
+            output.copy_static(staging, static)
+        with clock.stage("index"):
+            index_site(staging)
     return BuildResult(timeline, files, warnings, clock.timings)

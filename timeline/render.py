@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 
 from .errors import RenderError
-from .model import Event, Timeline
+from .model import Event, Timeline, years_of
 from .project import Site
 
 
@@ -88,6 +88,7 @@ class Renderer:
             base_path=base,
             url=_url_function(base),
             absolute_url=site.config.absolute_url,
+            years_of=years_of,
             **(extra_globals or {}),
         )
 

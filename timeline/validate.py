@@ -88,6 +88,7 @@ def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetChe
         date=date,
         body_html=body_html,
         summary=summary or first_paragraph(body_html),
+        summary_given=bool(summary),
         tags=tags,
         location=location,
         sources=sources,

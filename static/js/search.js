@@ -1,0 +1,280 @@
+// Search and filters for the timeline and tag pages, on a static host.
+//
+// Tag and year filters work on the data attributes of the events already on the page, so
+// they are instant and need nothing else. A text query goes to Pagefind's index, which is
+// only downloaded the first time someone searches. Events that do not match get the
+// `hidden` attribute; the query and filters live in the URL, so a link reproduces the view
+// and back/forward move between views. Without JavaScript the form stays hidden and the
+// whole timeline shows.
+
+const DEBOUNCE_MS = 80;
+
+const form = document.querySelector("[data-timeline-search]");
+if (form) {
+  setUp(form);
+}
+
+function setUp(form) {
+  const base = form.dataset.base || "/";
+  const fields = {
+    q: form.elements.namedItem("q"),
+    tag: form.elements.namedItem("tag"),
+    from: form.elements.namedItem("from"),
+    to: form.elements.namedItem("to"),
+  };
+  const status = form.querySelector("[role=status]");
+  const items = [...document.querySelectorAll("li.event-item")];
+  const groups = [...document.querySelectorAll("[data-year-group]")];
+  const noResults = document.querySelector(".no-results");
+  const search = pagefindSearch(base);
+  const excerpts = lazyExcerpts();
+  let generation = 0;
+  let timer = 0;
+
+  function readState() {
+    return {
+      q: fields.q.value.trim(),
+      tag: fields.tag ? fields.tag.value : "",
+      from: fields.from.value,
+      to: fields.to.value,
+    };
+  }
+
+  function writeFields(state) {
+    fields.q.value = state.q;
+    if (fields.tag) setSelect(fields.tag, state.tag);
+    setSelect(fields.from, state.from);
+    setSelect(fields.to, state.to);
+  }
+
+  async function apply({ push }) {
+    const state = readState();
+    const run = ++generation;
+    const matches = state.q ? await search(state.q, pagefindFilters(state)) : null;
+    if (run !== generation) return; // a newer query has started; drop this one
+    show(state, matches);
+    updateUrl(state, push);
+  }
+
+  function show(state, matches) {
+    const years = yearRange(state.from, state.to);
+    let visible = 0;
+    for (const item of items) {
+      const hit = matches ? matches.get(item.dataset.slug) : undefined;
+      const keep =
+        (!matches || hit !== undefined) &&
+        (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
+        overlaps(item.dataset.years, years);
+      item.hidden = !keep;
+      excerpts.show(item, keep ? hit : undefined, state.q);
+      if (keep) visible += 1;
+    }
+    for (const group of groups) {
+      group.hidden = !group.querySelector("li.event-item:not([hidden])");
+    }
+    if (noResults) noResults.hidden = visible > 0;
+    const text = `${visible} of ${items.length} events`;
+    if (status.textContent !== text) status.textContent = text;
+  }
+
+  // The same facets as Pagefind filters, so the index only returns pages that can show.
+  function pagefindFilters(state) {
+    const filters = {};
+    if (state.tag) filters.tag = state.tag;
+    if (state.from || state.to) {
+      const [low, high] = yearRange(state.from, state.to);
+      const years = [...fields.from.options]
+        .map((option) => option.value)
+        .filter((year) => year !== "" && Number(year) >= low && Number(year) <= high);
+      filters.year = { any: years };
+    }
+    return filters;
+  }
+
+  function updateUrl(state, push) {
+    const params = new URLSearchParams();
+    for (const key of ["q", "tag", "from", "to"]) {
+      if (state[key]) params.set(key, state[key]);
+    }
+    const query = params.toString();
+    const target = location.pathname + (query ? `?${query}` : "") + location.hash;
+    if (target === location.pathname + location.search + location.hash) return;
+    history[push ? "pushState" : "replaceState"](null, "", target);
+  }
+
+  function fromUrl() {
+    const params = new URLSearchParams(location.search);
+    writeFields({
+      q: params.get("q") || "",
+      tag: params.get("tag") || "",
+      from: params.get("from") || "",
+      to: params.get("to") || "",
+    });
+  }
+
+  function clear() {
+    writeFields({ q: "", tag: "", from: "", to: "" });
+    apply({ push: true });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    apply({ push: true });
+  });
+  form.addEventListener("reset", (event) => {
+    event.preventDefault();
+    clear();
+  });
+  fields.q.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => apply({ push: true }), DEBOUNCE_MS);
+  });
+  fields.q.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && fields.q.value) {
+      event.preventDefault();
+      fields.q.value = "";
+      clearTimeout(timer);
+      apply({ push: true });
+    }
+  });
+  for (const select of [fields.tag, fields.from, fields.to]) {
+    if (select) select.addEventListener("change", () => apply({ push: true }));
+  }
+  for (const button of document.querySelectorAll("[data-search-clear]")) {
+    button.addEventListener("click", () => {
+      clear();
+      fields.q.focus();
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isEditable(event.target)) return;
+    event.preventDefault();
+    fields.q.focus();
+    fields.q.select();
+  });
+  window.addEventListener("popstate", () => {
+    fromUrl();
+    apply({ push: false });
+  });
+
+  fromUrl();
+  if (location.search) apply({ push: false });
+}
+
+// Returns a function: (query, filters) -> Map(slug -> Pagefind result) of matching events.
+// Results are mapped to events through timeline-pages.json (written by the build), so no
+// per-result request is needed to know which events match.
+function pagefindSearch(base) {
+  let loading = null;
+  const load = () => {
+    loading ??= Promise.all([
+      import(`${base}pagefind/pagefind.js`).then(async (pagefind) => {
+        await pagefind.options({ baseUrl: base, excerptLength: 24 });
+        await pagefind.init();
+        return pagefind;
+      }),
+      fetch(`${base}pagefind/timeline-pages.json`).then((response) => response.json()),
+    ]);
+    return loading;
+  };
+  return async (query, filters) => {
+    const [pagefind, pages] = await load();
+    const found = await pagefind.search(query, { filters });
+    const matches = new Map();
+    for (const result of found.results) {
+      const slug = pages[result.id];
+      if (slug) matches.set(slug, result);
+    }
+    return matches;
+  };
+}
+
+function yearRange(from, to) {
+  let low = from ? Number(from) : -Infinity;
+  let high = to ? Number(to) : Infinity;
+  if (low > high) [low, high] = [high, low];
+  return [low, high];
+}
+
+function overlaps(yearList, [low, high]) {
+  if (low === -Infinity && high === Infinity) return true;
+  return yearList.split(" ").some((year) => year !== "" && Number(year) >= low && Number(year) <= high);
+}
+
+function setSelect(select, value) {
+  const known = [...select.options].some((option) => option.value === value);
+  select.value = known ? value : "";
+}
+
+function isEditable(target) {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+  );
+}
+
+// Pagefind's excerpts, with the matched words marked, for the matching events a reader can
+// see: each is fetched when its event scrolls near the viewport, not for every match.
+function lazyExcerpts() {
+  const pending = new Map();
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        const wanted = pending.get(entry.target);
+        observer.unobserve(entry.target);
+        pending.delete(entry.target);
+        if (wanted) {
+          wanted.result.data().then((data) => {
+            if (entry.target.dataset.excerptFor === wanted.key) setExcerpt(entry.target, data.excerpt);
+          });
+        }
+      }
+    },
+    { rootMargin: "400px 0px" },
+  );
+  return {
+    show(item, result, query) {
+      const key = result ? `${query}\n${result.id}` : undefined;
+      if (item.dataset.excerptFor === key) return;
+      setExcerpt(item, null);
+      observer.unobserve(item);
+      pending.delete(item);
+      if (result) {
+        item.dataset.excerptFor = key;
+        pending.set(item, { result, key });
+        observer.observe(item);
+      } else {
+        delete item.dataset.excerptFor;
+      }
+    },
+  };
+}
+
+// Only text and <mark> are kept from the excerpt, so nothing from the index can inject markup.
+function setExcerpt(item, excerpt) {
+  let box = item.querySelector(".search-excerpt");
+  if (!excerpt) {
+    if (box) box.remove();
+    return;
+  }
+  if (!box) {
+    box = document.createElement("p");
+    box.className = "search-excerpt";
+    item.querySelector("article").append(box);
+  }
+  const parsed = new DOMParser().parseFromString(`<p>${excerpt}</p>`, "text/html").body;
+  const safe = [];
+  for (const node of parsed.firstChild ? parsed.firstChild.childNodes : []) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      safe.push(mark);
+    } else {
+      safe.push(document.createTextNode(node.textContent));
+    }
+  }
+  box.replaceChildren(...safe);
+}

@@ -1,0 +1,125 @@
+"""The full-text search index: Pagefind over the rendered event pages, in one call.
+
+The event template marks what is indexed (`data-pagefind-body`), the filters (tag, year) and
+the sort key (date). Pagefind 1.5's Python API spends at least 100 ms per call, so the whole
+staged output folder is indexed with a single `add_directory` instead of record by record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import cbor2
+from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
+
+from .errors import TimelineError
+
+INDEX_DIR = "pagefind"
+EVENT_PAGES = "events/**/*.html"
+PAGE_MAP = "timeline-pages.json"
+SIGNATURE = b"pagefind_dcd"
+META_FILTERS = 3  # position of the [[filter name, file hash], ...] list in pagefind 1.5's meta
+
+
+class SearchIndexError(TimelineError):
+    """Pagefind could not be started or could not index the site."""
+
+
+def index_site(folder: Path) -> int:
+    """Write `<folder>/pagefind/` for the event pages under `folder`; return the page count.
+
+    Pagefind's API is async. It runs in a thread of its own because callers may already be
+    inside an event loop (the preview server's, or a browser-test driver's).
+    """
+    if get_executable() is None:
+        raise SearchIndexError(
+            "the Pagefind binary was not found; run: pip install 'pagefind[bin]'"
+        )
+    try:
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(asyncio.run, _index(folder)).result()
+    except (OSError, RuntimeError, AssertionError) as exc:
+        raise SearchIndexError(f"building the search index failed: {exc}") from None
+
+
+async def _index(folder: Path) -> int:
+    config = IndexConfig(output_path=str(folder / INDEX_DIR))
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(str(folder), glob=EVENT_PAGES)
+    make_deterministic(folder / INDEX_DIR)
+    write_page_map(folder / INDEX_DIR)
+    return int(result["page_count"])
+
+
+def write_page_map(bundle: Path) -> None:
+    """Write `timeline-pages.json`: Pagefind result id -> event slug.
+
+    A Pagefind result names its page only inside a fragment file, one request per result.
+    A common word on a large timeline matches thousands of events, and fetching thousands
+    of fragments takes seconds; with this map the page hides and shows events as soon as
+    the index answers, and fetches fragments only for the excerpts it displays.
+    """
+    pages = {}
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        url = json.loads(data[len(SIGNATURE) :])["url"]
+        match = re.match(r"^/events/([^/]+)/", url)
+        if match:
+            pages[fragment.stem] = unquote(match.group(1))
+    (bundle / PAGE_MAP).write_text(json.dumps(pages, separators=(",", ":"), ensure_ascii=False))
+
+
+def make_deterministic(bundle: Path) -> None:
+    """Rewrite Pagefind's filter indexes in a stable order, so builds stay byte-identical.
+
+    Pagefind 1.5 writes each filter's values in hash-map order, which changes from run to
+    run (Pagefind issue #638), and names the files after their content. The values are
+    sorted here, each file renamed after its new content, and the metadata and entry file
+    that point at them updated to match. The data itself is unchanged.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_chunk(meta_path)
+        filters = meta[META_FILTERS]
+        if not all(isinstance(f, list) and len(f) == 2 for f in filters):
+            raise SearchIndexError("unexpected Pagefind index format; pin pagefind==1.5.2")
+        meta[META_FILTERS] = sorted(
+            [name, _sort_filter(bundle / "filter", chunk_hash, language)]
+            for name, chunk_hash in filters
+        )
+        meta_path.unlink()
+        info["hash"] = _write_chunk(bundle, "pagefind.{}.pf_meta", language, meta, length=10)
+    entry_path.write_text(json.dumps(entry, separators=(",", ":"), ensure_ascii=False))
+
+
+def _sort_filter(folder: Path, chunk_hash: str, language: str) -> str:
+    path = folder / f"{chunk_hash}.pf_filter"
+    name, values = _read_chunk(path)
+    path.unlink()
+    return _write_chunk(folder, "{}.pf_filter", language, [name, sorted(values)], length=7)
+
+
+def _read_chunk(path: Path) -> Any:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise SearchIndexError(f"unexpected Pagefind file format in {path.name}")
+    return cbor2.loads(data[len(SIGNATURE) :])
+
+
+def _write_chunk(folder: Path, pattern: str, language: str, value: Any, *, length: int) -> str:
+    """Write a chunk named after its content, as Pagefind names its own; return the name."""
+    encoded = SIGNATURE + cbor2.dumps(value)
+    name = f"{language}_{hashlib.sha256(encoded).hexdigest()[:length]}"
+    (folder / pattern.format(name)).write_bytes(gzip.compress(encoded, compresslevel=9, mtime=0))
+    return name
