@@ -1,4 +1,4 @@
-"""The command line: `build`, `check` and `new`; maps errors to exit codes.
+"""The command line: `build`, `check`, `serve` and `new`; maps errors to exit codes.
 
 Exit codes: 0 success, 1 content or template errors, 2 usage errors.
 """
@@ -16,6 +16,7 @@ from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
 from .pipeline import build, load_timeline
 from .project import open_site
 from .scaffold import new_event
+from .serve import Address, run_preview
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -51,6 +52,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     check_cmd = commands.add_parser("check", help="validate the content without writing anything")
     _site_argument(check_cmd)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="preview the site locally; pages reload by themselves as you edit"
+    )
+    _site_argument(serve_cmd)
+    serve_cmd.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 shares the preview on your network)",
+    )  # fmt: skip
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the preview in a browser")
 
     new_cmd = commands.add_parser("new", help="create a new event file")
     new_cmd.add_argument(
@@ -117,6 +129,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port number (1-65535)")
+    run_preview(args.site, Address(args.host, args.port), open_browser=args.open)
+    print("Preview stopped.")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     site_root = args.site.resolve()
     path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
@@ -124,4 +144,4 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new}

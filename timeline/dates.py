@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from edtf import parse_edtf
 from edtf.parser.parser_classes import UnspecifiedIntervalSection
@@ -152,7 +152,7 @@ class EventDate:
         end = self.end if self.interval else self.start
         return iso_day(self.latest) if end else None
 
-    @property
+    @cached_property
     def years(self) -> tuple[int, ...]:
         """Every year the known ends touch (capped, so a vague date cannot flood filters)."""
         first = min(p.earliest[0] for p in self.points)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +15,7 @@ from typing import Any
 from .dates import EventDate, year_text
 
 IMPORTANCE = ("major", "normal", "minor")
+RELATED_LIMIT = 3
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -104,13 +104,22 @@ class Event:
         return f"{year:07d}{month:02d}{day:02d}"
 
     @property
+    def day_number(self) -> int:
+        """A day count that orders dates, for measuring how far apart two events are."""
+        year, month, day = self.date.earliest
+        return year * 372 + month * 31 + day
+
+    @property
     def sort_key(self) -> tuple[Any, ...]:
         return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
 
 
 def years_of(events: Iterable[Event]) -> list[int]:
     """Every year touched by any of the events, ascending (for the year filters)."""
-    return sorted({year for event in events for year in event.date.years})
+    years: set[int] = set()
+    for event in events:
+        years.update(event.date.years)
+    return sorted(years)
 
 
 @dataclass(frozen=True)
@@ -139,19 +148,31 @@ class TagGroup:
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """All published events in order, with the lookups the pages need."""
+    """All published events in order, with the lookups the pages need.
+
+    Lookups are computed on first use. `from_events(..., previous=...)` carries the related
+    events of a previous version over, recomputing them only near the events that changed,
+    so that the live preview rebuilds a large timeline quickly after one edit.
+    """
 
     events: tuple[Event, ...]
 
     @classmethod
-    def from_events(cls, events: list[Event]) -> Timeline:
-        return cls(tuple(sorted(events, key=lambda e: e.sort_key)))
+    def from_events(cls, events: list[Event], *, previous: Timeline | None = None) -> Timeline:
+        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)))
+        if previous is not None:
+            timeline.__dict__["_related"] = timeline._related_after(previous)
+        return timeline
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
 
     def __len__(self) -> int:
         return len(self.events)
+
+    @cached_property
+    def by_slug(self) -> dict[str, Event]:
+        return {event.slug: event for event in self.events}
 
     @cached_property
     def _position(self) -> dict[str, int]:
@@ -188,25 +209,85 @@ class Timeline:
             groups.append(TagGroup(Tag(name, slug), tuple(members[slug])))
         return tuple(groups)
 
-    def related(self, event: Event, limit: int = 3) -> tuple[Event, ...]:
-        """Events sharing the most tags with `event`, nearest in time first.
-
-        Candidates come from each tag's own ordered list around the event's place in it, so
-        the cost stays proportional to `limit`, not to the size of the timeline.
-        """
-        shared: dict[int, int] = {}
-        here = self._position[event.slug]
-        for tag in event.tags:
-            positions = self._tag_positions[tag.slug]
-            centre = bisect_left(positions, here)
-            for other in positions[max(0, centre - limit * 2) : centre + limit * 2 + 1]:
-                if other != here:
-                    shared[other] = shared.get(other, 0) + 1
-        ranked = sorted(shared, key=lambda p: (-shared[p], abs(p - here), p))
-        return tuple(self.events[p] for p in ranked[:limit])
+    @cached_property
+    def _members(self) -> dict[str, tuple[Event, ...]]:
+        """Each tag's events in timeline order, by tag slug."""
+        return {group.tag.slug: group.events for group in self.tags}
 
     @cached_property
-    def _tag_positions(self) -> dict[str, list[int]]:
+    def _member_index(self) -> dict[tuple[str, str], int]:
+        """(event slug, tag slug) -> the event's index in that tag's member list."""
         return {
-            group.tag.slug: [self._position[e.slug] for e in group.events] for group in self.tags
+            (event.slug, slug): index
+            for slug, events in self._members.items()
+            for index, event in enumerate(events)
         }
+
+    def related(self, event: Event) -> tuple[Event, ...]:
+        """Up to three events sharing the most tags with `event`, nearest in time first."""
+        return self._related.get(event.slug, ())
+
+    @cached_property
+    def _related(self) -> dict[str, tuple[Event, ...]]:
+        related = {}
+        for event in self.events:
+            found = self._find_related(event)
+            if found:
+                related[event.slug] = found
+        return related
+
+    def _find_related(self, event: Event) -> tuple[Event, ...]:
+        """Candidates are the events near `event` in each of its tags' ordered lists, so the
+        cost does not grow with the timeline; one met in several lists shares several tags.
+        """
+        shared: dict[str, int] = {}
+        others: dict[str, Event] = {}
+        for window in self.windows(event):
+            for other in window:
+                if other.slug != event.slug:
+                    shared[other.slug] = shared.get(other.slug, 0) + 1
+                    others[other.slug] = other
+        day = event.day_number
+        ranked = sorted(
+            others.values(), key=lambda o: (-shared[o.slug], abs(o.day_number - day), o.slug)
+        )
+        return tuple(ranked[:RELATED_LIMIT])
+
+    def windows(self, event: Event) -> Iterator[tuple[Event, ...]]:
+        """The members around `event` in each of its tags' lists."""
+        for tag in event.tags:
+            members = self._members[tag.slug]
+            index = self._member_index[(event.slug, tag.slug)]
+            yield members[max(0, index - RELATED_LIMIT) : index + RELATED_LIMIT + 1]
+
+    def _related_after(self, previous: Timeline) -> dict[str, tuple[Event, ...]]:
+        """This timeline's related events, reusing `previous`'s where nothing nearby changed.
+
+        An event's related events depend only on the members near it in its tags' lists, so
+        only events near a changed event (before or after the change) need computing again.
+        """
+        changed = changed_slugs(previous, self)
+        nearby = set(changed)
+        for timeline in (previous, self):
+            for slug in changed:
+                event = timeline.by_slug.get(slug)
+                if event is not None:
+                    nearby.update(e.slug for window in timeline.windows(event) for e in window)
+        related = {
+            slug: found
+            for slug, found in previous._related.items()
+            if slug not in nearby and slug in self.by_slug
+        }
+        for slug in nearby:
+            event = self.by_slug.get(slug)
+            found = self._find_related(event) if event is not None else ()
+            if found:
+                related[slug] = found
+        return related
+
+
+def changed_slugs(before: Timeline, after: Timeline) -> set[str]:
+    """Slugs of events added, removed or changed (unchanged events are the same objects)."""
+    old, new = before.by_slug, after.by_slug
+    changed = {slug for slug, event in new.items() if old.get(slug) is not event}
+    return changed | (old.keys() - new.keys())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,3 +87,22 @@ def check_collisions(generated: Mapping[str, bytes], static: Mapping[str, Path])
     if clashes:
         listing = ", ".join(f"static/{path}" for path in clashes)
         raise OutputError(f"static files collide with generated pages: {listing}; rename them")
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace one file so that a reader sees the old or the new bytes, never half of them."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def remove_files(folder: Path, paths: Iterable[str]) -> None:
+    """Delete generated files that no longer exist in the site, and folders left empty."""
+    for rel in paths:
+        target = folder / rel
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

@@ -45,9 +45,8 @@ class Site:
 
     @property
     def watched_paths(self) -> tuple[Path, ...]:
-        """Everything a build reads, for the live preview to watch."""
-        paths = (self.root / "content", *self.template_dirs, *self.static_dirs)
-        return (*paths, self.root / "site.toml")
+        """The folders a build reads besides site.toml, for the live preview to watch."""
+        return (self.root / "content", *self.template_dirs, *self.static_dirs)
 
 
 def _unique(*paths: Path) -> tuple[Path, ...]:

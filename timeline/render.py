@@ -1,24 +1,31 @@
 """Timeline + theme -> pages in memory. No disk writes here, so tests and the preview server
 can render any page on its own.
 
-`plan_pages` decides which pages exist and what each one is given; `Renderer` turns one
-`Page` into bytes through the layered Jinja templates, with autoescaping on for everything
-(frontmatter is data, never markup).
+`plan_pages` decides which pages exist and gives each one everything its template may use,
+in its context: templates see nothing else but the configuration, so a page's fingerprint
+(its context's, with the theme's and the configuration's) says whether it needs rendering
+again. `Renderer` turns one `Page` into bytes through the layered Jinja templates, with
+autoescaping on for everything (frontmatter is data, never markup).
 """
 
 from __future__ import annotations
 
+import hashlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
+from . import __version__
 from .errors import RenderError
-from .model import Event, Timeline, years_of
+from .fingerprint import atoms
+from .model import Event, TagGroup, Timeline, years_of
 from .project import Site
+from .sources import walk_files
 
 
 @dataclass(frozen=True)
@@ -36,23 +43,46 @@ class Page:
         """Site-relative URL of the page: `events/x/` for `events/x/index.html`."""
         return self.path.removesuffix("index.html")
 
+    def key(self, environment_key: str) -> Hashable:
+        """Changes whenever the page could render differently."""
+        own = (self.path, self.template, self.title, self.description)
+        return (environment_key, own, atoms(self.context))
 
-def plan_pages(timeline: Timeline, site: Site) -> list[Page]:
-    """Every page of the site, in a stable order."""
+
+def plan_pages(
+    timeline: Timeline, site: Site, *, events: set[str] | None = None, tags: set[str] | None = None
+) -> list[Page]:
+    """The site's pages in a stable order: all of them, or, when `events` and `tags` name
+    subsets (slugs), the site-wide pages plus only those events' and tags' pages.
+    """
     config = site.config
     pages = [
         Page("index.html", "index.html", config.title, config.description, {"timeline": timeline}),
-        Page("tags/index.html", "tags.html", "Tags", f"All tags of {config.title}."),
+        Page("tags/index.html", "tags.html", "Tags", f"All tags of {config.title}.",
+             {"tags": timeline.tags}),
         Page("404.html", "404.html", "Page not found"),
+    ]  # fmt: skip
+    pages += [
+        _event_page(timeline, event) for event in timeline if events is None or event.slug in events
     ]
-    pages += [_event_page(timeline, event) for event in timeline]
     for group in timeline.tags:
-        description = f"{len(group.events)} events tagged {group.tag.name}."
-        context = {"tag": group.tag, "events": group.events}
-        pages.append(
-            Page(f"{group.tag.url}index.html", "tag.html", group.tag.name, description, context)
-        )
+        if tags is None or group.tag.slug in tags:
+            pages.append(_tag_page(group))
     return pages
+
+
+def page_paths(timeline: Timeline) -> set[str]:
+    """The output path of every page `plan_pages` would make, without making them."""
+    paths = {"index.html", "tags/index.html", "404.html"}
+    paths.update(f"{event.url}index.html" for event in timeline)
+    paths.update(f"{group.tag.url}index.html" for group in timeline.tags)
+    return paths
+
+
+def _tag_page(group: TagGroup) -> Page:
+    description = f"{len(group.events)} events tagged {group.tag.name}."
+    context = {"tag": group.tag, "events": group.events}
+    return Page(f"{group.tag.url}index.html", "tag.html", group.tag.name, description, context)
 
 
 def _event_page(timeline: Timeline, event: Event) -> Page:
@@ -65,13 +95,23 @@ def _event_page(timeline: Timeline, event: Event) -> Page:
     return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context)
 
 
+def theme_key(site: Site) -> str:
+    """Hash of every template file the site can use, its configuration and our version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}\x1f{site.config!r}".encode())
+    for folder in site.template_dirs:
+        for rel, path in walk_files(folder):
+            digest.update(f"\x1f{folder}\x1f{rel}\x1f".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 class Renderer:
     """The site's Jinja environment: the site's templates first, then the default theme's."""
 
-    def __init__(
-        self, site: Site, timeline: Timeline, *, extra_globals: dict[str, Any] | None = None
-    ):
+    def __init__(self, site: Site) -> None:
         self.site = site
+        self.key = theme_key(site)
         loaders = [jinja2.FileSystemLoader(str(folder)) for folder in site.template_dirs]
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -81,16 +121,35 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self._items: dict[tuple[str, str, str], Markup] = {}
         base = site.config.base_path
         self.env.globals.update(
             site=site.config,
-            timeline=timeline,
             base_path=base,
             url=_url_function(base),
             absolute_url=site.config.absolute_url,
             years_of=years_of,
-            **(extra_globals or {}),
+            event_item=self.event_item,
+            event_items=self.event_items,
         )
+
+    def event_item(self, event: Event, heading: str = "h3") -> Markup:
+        """One event as listed on timeline and tag pages, rendered once per event version.
+
+        A long timeline lists each event on several pages (its year, each of its tags); the
+        cache makes each of those lists a join of ready-made fragments.
+        """
+        key = (event.digest, event.path, heading)
+        item = self._items.get(key)
+        if item is None:
+            template = self.env.get_template("_event_item.html")
+            item = Markup(template.render(event=event, heading=heading))
+            self._items[key] = item
+        return item
+
+    def event_items(self, events: Iterable[Event], heading: str = "h3") -> Markup:
+        """Many events' list items at once: a join of cached fragments, not a template loop."""
+        return Markup("").join(self.event_item(event, heading) for event in events)
 
     def render(self, page: Page) -> bytes:
         """Render one page; any template failure becomes a `RenderError` naming file and line."""
@@ -98,9 +157,8 @@ class Renderer:
             template = self.env.get_template(page.template)
             return template.render(page=page, **page.context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            raise RenderError(
-                self._template_path(exc.name or page.template), exc.lineno, exc.message or ""
-            ) from None
+            path = self._template_path(exc.name or page.template)
+            raise RenderError(path, exc.lineno, exc.message or "") from None
         except jinja2.TemplateNotFound as exc:
             raise RenderError(page.template, None, f"template not found: {exc.name}") from None
         except Exception as exc:

@@ -12,7 +12,8 @@ import gzip
 import hashlib
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,29 +35,43 @@ class SearchIndexError(TimelineError):
     """Pagefind could not be started or could not index the site."""
 
 
-def index_site(folder: Path) -> int:
-    """Write `<folder>/pagefind/` for the event pages under `folder`; return the page count.
+def index_site(folder: Path, bundle: Path | None = None) -> int:
+    """Index the event pages under `folder` into `bundle` (default `<folder>/pagefind/`).
 
-    Pagefind's API is async. It runs in a thread of its own because callers may already be
-    inside an event loop (the preview server's, or a browser-test driver's).
+    Returns the number of pages indexed. Pagefind's API is async; it runs in a thread of its
+    own because callers may already be inside an event loop (the preview server's, or a
+    browser-test driver's), and a daemon thread, so that stopping the preview never waits
+    for an index nobody will read.
     """
     if get_executable() is None:
         raise SearchIndexError(
             "the Pagefind binary was not found; run: pip install 'pagefind[bin]'"
         )
-    try:
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            return worker.submit(asyncio.run, _index(folder)).result()
-    except (OSError, RuntimeError, AssertionError) as exc:
-        raise SearchIndexError(f"building the search index failed: {exc}") from None
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["pages"] = asyncio.run(_index(folder, bundle or folder / INDEX_DIR))
+        except Exception as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="pagefind")
+    worker.start()
+    worker.join()
+    error = outcome.get("error")
+    if isinstance(error, SearchIndexError):
+        raise error
+    if error is not None:
+        raise SearchIndexError(f"building the search index failed: {error}")
+    return int(outcome["pages"])
 
 
-async def _index(folder: Path) -> int:
-    config = IndexConfig(output_path=str(folder / INDEX_DIR))
+async def _index(folder: Path, bundle: Path) -> int:
+    config = IndexConfig(output_path=str(bundle))
     async with PagefindIndex(config=config) as index:
         result = await index.add_directory(str(folder), glob=EVENT_PAGES)
-    make_deterministic(folder / INDEX_DIR)
-    write_page_map(folder / INDEX_DIR)
+    make_deterministic(bundle)
+    write_page_map(bundle)
     return int(result["page_count"])
 
 
@@ -123,3 +138,17 @@ def _write_chunk(folder: Path, pattern: str, language: str, value: Any, *, lengt
     name = f"{language}_{hashlib.sha256(encoded).hexdigest()[:length]}"
     (folder / pattern.format(name)).write_bytes(gzip.compress(encoded, compresslevel=9, mtime=0))
     return name
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m timeline.search FOLDER BUNDLE`: index FOLDER's event pages into BUNDLE.
+
+    The live preview refreshes its index this way, in a separate low-priority process, so
+    that indexing a large site never slows down the rebuilds an author is waiting for.
+    """
+    folder, bundle = (Path(arg) for arg in (argv if argv is not None else sys.argv[1:]))
+    index_site(folder, bundle)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The live preview, as an author uses it: a real `serve` process, real HTTP, real edits."""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, event_text, free_port, write_event
+
+TIMEOUT = 15
+
+
+class ServeProcess:
+    """`python build.py serve` in a subprocess, with its output collected line by line."""
+
+    def __init__(self, site: Path, *args: str, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site),
+             "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.out: list[str] = []
+        self.err: list[str] = []
+        for stream, sink in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
+            threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
+
+    def _pump(self, stream, sink: list[str]) -> None:
+        for line in stream:
+            sink.append(line)
+            self.lines.put(line)
+
+    def wait_for_output(self, text: str, timeout: float = TIMEOUT) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.out + self.err:
+                if text in line:
+                    return line
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not printed; output: {''.join(self.out + self.err)}")
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/sub/{path}"
+
+    def get(self, path: str = "") -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url(path), timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, ""
+
+    def status(self) -> list[str]:
+        return json.loads(self.get("__preview/status.json")[1])["errors"]
+
+    def stop(self) -> float:
+        start = time.monotonic()
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=10)
+        return time.monotonic() - start
+
+
+def eventually(check: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def preview_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "content" / "events").mkdir(parents=True)
+    (site / "site.toml").write_text(
+        'title = "Preview test"\nbase_url = "https://example.org/sub/"\n'
+    )
+    write_event(site, "first.md", event_text("First event", "2019-01-01", body="Alpha body."))
+    write_event(site, "second.md", event_text("Second event", "2020-02-02", tags="[russia]"))
+    return site
+
+
+@pytest.fixture
+def server(preview_site: Path) -> Iterator[ServeProcess]:
+    process = ServeProcess(preview_site)
+    process.wait_for_output("Preview at")
+    yield process
+    if process.process.poll() is None:
+        process.stop()
+
+
+def test_serves_under_the_base_path_with_the_reload_script(server, preview_site, tmp_path, cli):
+    line = server.wait_for_output("Preview at")
+    assert f"http://127.0.0.1:{server.port}/sub/" in line
+    status, page = server.get()
+    assert status == 200
+    assert "First event" in page and "livereload.js" in page
+    assert server.get("events/first/")[0] == 200
+    assert cli("build", "--site", preview_site, "--out", tmp_path / "built").code == 0
+    for built in (tmp_path / "built").rglob("*.html"):
+        text = built.read_text()
+        assert "livereload" not in text and "__preview" not in text
+
+
+def test_an_edit_shows_in_the_served_page(server, preview_site):
+    write_event(preview_site, "first.md", event_text("First event, edited", "2019-01-01"))
+    eventually(lambda: "First event, edited" in server.get("events/first/")[1])
+    eventually(lambda: "First event, edited" in server.get()[1])
+    server.wait_for_output("Rebuilt in")
+
+
+def test_broken_yaml_is_shown_and_the_server_stays_up(server, preview_site):
+    path = preview_site / "content" / "events" / "first.md"
+    good = path.read_text()
+    path.write_text("---\ntitle: [unclosed\ndate: 2019\n---\n")
+    expected = "content/events/first.md:3: frontmatter: invalid YAML"
+    eventually(lambda: any(e.startswith(expected) for e in server.status()))
+    server.wait_for_output(expected)
+    status, page = server.get("events/first/")
+    assert status == 200 and "First event" in page  # the last good page is still served
+    assert "__preview/overlay.js" in page
+    path.write_text(good.replace("First event", "First event, fixed"))
+    eventually(lambda: server.status() == [])
+    eventually(lambda: "First event, fixed" in server.get("events/first/")[1])
+
+
+def test_events_can_be_added_renamed_and_deleted(server, preview_site):
+    events = preview_site / "content" / "events"
+    write_event(preview_site, "third.md", event_text("Third event", "2021-03-03"))
+    eventually(lambda: server.get("events/third/")[0] == 200)
+    assert "Third event" in server.get()[1]
+    (events / "third.md").rename(events / "fourth.md")
+    eventually(lambda: server.get("events/fourth/")[0] == 200)
+    eventually(lambda: server.get("events/third/")[0] == 404)
+    (events / "fourth.md").unlink()
+    eventually(lambda: server.get("events/fourth/")[0] == 404)
+    eventually(lambda: "Third event" not in server.get()[1])
+
+
+def test_template_errors_are_reported_with_file_and_line(server, preview_site):
+    templates = preview_site / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{{ nope.x }}\n{% endblock %}\n'
+    )
+    eventually(
+        lambda: any(e.startswith("templates/404.html:3: template:") for e in server.status())
+    )
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}Lost{% endblock %}\n'
+    )
+    eventually(lambda: server.status() == [])
+    eventually(lambda: "Lost" in server.get("404.html")[1])
+
+
+def test_a_config_change_rerenders_everything(server, preview_site):
+    (preview_site / "site.toml").write_text(
+        'title = "Renamed"\nbase_url = "https://example.org/sub/"\n'
+    )
+    eventually(lambda: "<title>First event · Renamed</title>" in server.get("events/first/")[1])
+    eventually(lambda: "<title>Renamed</title>" in server.get()[1])
+
+
+def test_drafts_are_shown_and_marked(server, preview_site):
+    write_event(preview_site, "wip.md", event_text("Work in progress", "2022", draft="true"))
+    eventually(lambda: server.get("events/wip/")[0] == 200)
+    assert "Draft" in server.get("events/wip/")[1]
+    assert "draft-badge" in server.get()[1]
+
+
+def test_the_search_index_is_refreshed(server, preview_site):
+    write_event(preview_site, "zebra.md", event_text("Zebra crossing", "2023"))
+
+    def indexed() -> bool:
+        status, text = server.get("pagefind/timeline-pages.json")
+        return status == 200 and "zebra" in json.loads(text).values()
+
+    eventually(indexed, timeout=30)
+
+
+def test_ctrl_c_stops_cleanly_and_quickly(server):
+    seconds = server.stop()
+    assert server.process.returncode == 0
+    assert seconds < 2
+    assert "Traceback" not in "".join(server.err)
+    assert "Preview stopped." in "".join(server.out)
+
+
+def test_a_port_in_use_is_a_clear_message(server, preview_site):
+    second = ServeProcess(preview_site, port=server.port)
+    assert second.process.wait(timeout=TIMEOUT) == 2
+    error = "".join(second.err)
+    assert f"port {server.port} on 127.0.0.1 is already in use" in error
+    assert f"--port {server.port + 1}" in error
+    assert "Traceback" not in error
+
+
+def test_an_open_page_reloads_by_itself_after_each_save(server, preview_site, web_page):
+    page = web_page.page
+    page.goto(server.url("events/first/"))
+    page.wait_for_function("() => window.LiveReload !== undefined")
+    for attempt in range(2):
+        title = f"Saved version {attempt}"
+        write_event(preview_site, "first.md", event_text(title, "2019-01-01"))
+        page.wait_for_function(
+            "t => document.querySelector('h1').textContent === t", arg=title, timeout=10_000
+        )
+        time.sleep(1)  # the second save comes within livereload's 3 s quiet period
+
+
+def test_the_overlay_shows_errors_in_the_browser(server, preview_site, web_page):
+    page = web_page.page
+    page.goto(server.url())
+    page.wait_for_function("() => window.LiveReload !== undefined")
+    write_event(preview_site, "second.md", "---\ntitle: Second\ndate: 2019-13-45\n---\n")
+    alert = page.locator("#timeline-preview-errors")
+    alert.wait_for(timeout=10_000)
+    assert alert.get_attribute("role") == "alert"
+    assert "content/events/second.md:3: date:" in alert.inner_text()
+    write_event(preview_site, "second.md", event_text("Second again", "2020"))
+    page.wait_for_function("() => !document.querySelector('#timeline-preview-errors')")
