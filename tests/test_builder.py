@@ -1,0 +1,100 @@
+"""Incremental rebuilds must never serve stale output: after any sequence of edits, the
+incrementally maintained output equals a fresh full build, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+from tests.conftest import event_text, write_event
+from timeline.builder import Builder
+from timeline.project import open_site
+
+TAGS = ["alpha", "beta", "gamma", "delta"]
+
+
+def random_event(rng: random.Random, number: int) -> str:
+    tags = ", ".join(rng.sample(TAGS, rng.randint(0, 3)))
+    date = f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]")
+
+
+def touch_later(path: Path) -> None:
+    """Give an edited file a newer mtime even on file systems with coarse timestamps."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
+    """One random author action; returns the site-relative paths it touched."""
+    events = sorted((site / "content" / "events").glob("*.md"))
+    action = rng.choice(["edit", "edit", "add", "delete", "rename"] if events else ["add"])
+    if action == "add":
+        counter[0] += 1
+        name = f"e{counter[0]}.md"
+        write_event(site, name, random_event(rng, counter[0]))
+        return [f"content/events/{name}"]
+    victim = rng.choice(events)
+    rel = f"content/events/{victim.name}"
+    if action == "edit":
+        victim.write_text(random_event(rng, int(victim.stem.lstrip("e"))))
+        touch_later(victim)
+        return [rel]
+    if action == "delete":
+        victim.unlink()
+        return [rel]
+    counter[0] += 1
+    target = victim.with_name(f"e{counter[0]}.md")
+    victim.rename(target)
+    return [rel, f"content/events/{target.name}"]
+
+
+def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    site_root = tmp_path / "site"
+    counter = [0]
+    for _ in range(30):
+        counter[0] += 1
+        write_event(site_root, f"e{counter[0]}.md", random_event(rng, counter[0]))
+    site = open_site(site_root)
+    incremental = Builder(site, drafts=False)
+    first = incremental.build()
+    incremental.commit(first)
+    served = dict(first.changed)
+    for step in range(40):
+        before = dict(served)
+        hints = mutate(rng, site_root, counter)
+        result = incremental.build(hints=hints if step % 2 else None)
+        incremental.commit(result)
+        served.update(result.changed)
+        for path in result.removed:
+            del served[path]
+        fresh = Builder(site, drafts=False).build().changed
+        assert served == fresh, f"step {step}: incremental output differs from a full build"
+        really_changed = {p for p in fresh if before.get(p) != fresh[p]}
+        assert really_changed <= set(result.changed), f"step {step}: a changed page was skipped"
+
+
+def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:
+    site_root = tmp_path / "site"
+    for number in range(5):
+        write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
+    builder = Builder(open_site(site_root), drafts=False)
+    builder.commit(builder.build())
+    again = builder.build()
+    assert again.changed == {} and again.removed == set()
+
+
+def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
+    site_root = tmp_path / "site"
+    for number in range(3):
+        write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
+    builder = Builder(open_site(site_root), drafts=False)
+    first = builder.build()
+    builder.commit(first)
+    (site_root / "templates").mkdir()
+    (site_root / "templates" / "_event_item.html").write_text("<li>{{ event.title }}</li>\n")
+    result = builder.build()
+    assert set(result.changed) == set(first.changed)
+    assert b"<li>E1</li>" in result.changed["index.html"]
