@@ -233,3 +233,17 @@ def test_the_overlay_shows_errors_in_the_browser(server, preview_site, web_page)
     assert "content/events/second.md:3: date:" in alert.inner_text()
     write_event(preview_site, "second.md", event_text("Second again", "2020"))
     page.wait_for_function("() => !document.querySelector('#timeline-preview-errors')")
+
+
+def test_search_works_in_the_preview(server, web_page):
+    eventually(lambda: server.get("pagefind/timeline-pages.json")[0] == 200, timeout=30)
+    page = web_page.page
+    page.goto(server.url())
+    page.fill("#search-q", "alpha")
+    page.wait_for_function(
+        "document.querySelector('#search-status').textContent === '1 of 2 events'"
+    )
+    visible = page.eval_on_selector_all(
+        "li.event-item:not([hidden])", "els => els.map(e => e.dataset.slug)"
+    )
+    assert visible == ["first"]
