@@ -109,10 +109,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve `folder` over real HTTP on 127.0.0.1 (a free port); yield the root URL."""
+def serve_folder(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve `folder` over real HTTP on 127.0.0.1 (a free port by default); yield its URL."""
     handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -159,7 +159,8 @@ def test_static_file_colliding_with_a_page_is_an_error(site: Path, cli) -> None:
 
 
 def test_example_site_builds_without_warnings(tmp_path: Path, cli) -> None:
-    result = cli("build", "--site", ROOT, "--out", tmp_path / "out")
+    out = tmp_path / "out"
+    result = cli("build", "--site", ROOT, "--out", out, "--base-url", "https://example.org/")
     assert result.code == 0, result.err
     assert result.err == ""
     index = soup(tmp_path / "out" / "index.html")

@@ -20,7 +20,7 @@ from .errors import BuildFailed, Problem
 from .model import Timeline, changed_slugs
 from .project import Site
 from .reader import read_event
-from .render import Renderer, page_paths, plan_pages, theme_key
+from .render import Renderer, page_paths, plan_pages, site_warnings, theme_key
 from .sources import FileInfo, event_files, static_files
 from .validate import Compiled, check_unique_slugs, compile_event
 
@@ -141,6 +141,7 @@ class Builder:
         static = static_files(self.site.static_dirs)
         timeline, warnings = self.assemble(static, hints=hints)
         renderer = self.renderer()
+        warnings += site_warnings(self.site)
         result = Rendered(timeline, warnings, static, keys=dict(self._page_keys))
         if self._timeline is None or self._rendered_with != renderer.key:
             pages = plan_pages(timeline, self.site)
@@ -152,7 +153,7 @@ class Builder:
             if result.keys.get(page.path) != key:
                 result.changed[page.path] = renderer.render(page)
                 result.keys[page.path] = key
-        current = page_paths(timeline)
+        current = page_paths(timeline, self.site)
         result.removed = set(result.keys) - current
         for path in result.removed:
             del result.keys[path]

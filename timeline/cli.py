@@ -1,4 +1,4 @@
-"""The command line: `build`, `check`, `serve` and `new`; maps errors to exit codes.
+"""The command line: `build`, `check`, `serve`, `deploy` and `new`; maps errors to exit codes.
 
 Exit codes: 0 success, 1 content or template errors, 2 usage errors.
 """
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .deploy import DeployOptions, deploy
 from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
 from .pipeline import build, load_timeline
 from .project import open_site
@@ -63,6 +64,21 @@ def make_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve_cmd.add_argument("--open", action="store_true", help="open the preview in a browser")
+
+    deploy_cmd = commands.add_parser(
+        "deploy", help="build and publish the site to a git branch (gh-pages) with ghp-import"
+    )
+    _site_argument(deploy_cmd)
+    deploy_cmd.add_argument(
+        "--remote", default="origin", help="git remote to push to (default origin)"
+    )
+    deploy_cmd.add_argument(
+        "--branch", default="gh-pages", help="branch to publish to (default gh-pages)"
+    )
+    deploy_cmd.add_argument("--message", default="Publish the timeline", help="commit message")
+    deploy_cmd.add_argument(
+        "--no-push", action="store_true", help="commit to the branch but do not push"
+    )
 
     new_cmd = commands.add_parser("new", help="create a new event file")
     new_cmd.add_argument(
@@ -137,6 +153,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    site = open_site(args.site)
+    options = DeployOptions(args.remote, args.branch, args.message, push=not args.no_push)
+    result = deploy(site, options)
+    _report(result.warnings)
+    where = f"{args.branch}" if args.no_push else f"{args.branch} and pushed to {args.remote}"
+    print(f"Published {len(result.timeline)} events to {where}")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     site_root = args.site.resolve()
     path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
@@ -144,4 +170,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new}
+COMMANDS = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "serve": cmd_serve,
+    "deploy": cmd_deploy,
+    "new": cmd_new,
+}

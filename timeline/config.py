@@ -20,6 +20,7 @@ from .errors import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 SEARCH_FIELDS = ("summary", "body", "tags", "location", "sources")
 
 
@@ -52,6 +53,13 @@ class SiteConfig:
     allow_raw_html: bool = field(
         default=False,
         metadata=_doc("Keep raw HTML in event bodies as written instead of sanitising it."),
+    )
+    cname: str = field(
+        default="",
+        metadata=_doc(
+            "Custom domain for GitHub Pages (e.g. timeline.example.org): written as CNAME "
+            "by `deploy`. With GitHub Actions, set the domain in the repository's settings."
+        ),
     )
     search_exclude: tuple[str, ...] = field(
         default=(),
@@ -180,6 +188,8 @@ def _check_value(key: str, value: Any) -> str | None:
             return "must not have a query or fragment"
     if key == "language" and not LANGUAGE_RE.match(value):
         return "must be a language tag such as en, fr or pt-BR"
+    if key == "cname" and value and not HOST_RE.match(value):
+        return "must be a host name such as timeline.example.org (no scheme, no path)"
     if key == "title" and not value.strip():
         return "must not be empty"
     if key == "search_exclude":

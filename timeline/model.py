@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .dates import EventDate, year_text
+from .dates import MAX_DAY, EventDate, year_text
 
 IMPORTANCE = ("major", "normal", "minor")
 RELATED_LIMIT = 3
@@ -102,6 +102,19 @@ class Event:
         year, month, day = self.date.earliest
         year = max(min(year, 999_999), -999_999) + 1_000_000
         return f"{year:07d}{month:02d}{day:02d}"
+
+    @property
+    def updated(self) -> str:
+        """RFC 3339 time for feeds: the last known day of the event (years clamped to 1-9999).
+
+        Feeds need a time for each entry and the build must not depend on the clock, so the
+        event's own date stands in.
+        """
+        end = self.date.latest if self.date.latest != MAX_DAY else self.date.earliest
+        year, month, day = end
+        if year < 1 or year > 9999:
+            year, month, day = min(max(year, 1), 9999), 1, 1
+        return f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
 
     @property
     def day_number(self) -> int:

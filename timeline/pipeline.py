@@ -60,7 +60,7 @@ def build(site: Site, out: Path, *, drafts: bool = False) -> BuildResult:
         output.check_collisions(result.changed, result.static)
     with output.staged_output(out) as staging:
         with clock.stage("write"):
-            output.write_files(staging, result.changed)
+            output.write_files(staging, {**result.changed, ".nojekyll": b""})
             output.copy_static(staging, result.static)
         with clock.stage("index"):
             index_site(staging)

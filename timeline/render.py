@@ -21,7 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
-from .errors import RenderError
+from .config import CONFIG_NAME
+from .errors import Problem, RenderError
 from .fingerprint import atoms
 from .model import Event, TagGroup, Timeline, years_of
 from .project import Site
@@ -68,15 +69,49 @@ def plan_pages(
     for group in timeline.tags:
         if tags is None or group.tag.slug in tags:
             pages.append(_tag_page(group))
-    return pages
+    return pages + _site_files(timeline, site)
 
 
-def page_paths(timeline: Timeline) -> set[str]:
-    """The output path of every page `plan_pages` would make, without making them."""
-    paths = {"index.html", "tags/index.html", "404.html"}
+def _site_files(timeline: Timeline, site: Site) -> list[Page]:
+    """robots.txt always; the feed and the sitemap only with a base URL (they need absolute
+    URLs, and a site without one is told so by `site_warnings`)."""
+    files = [Page("robots.txt", "robots.txt", "robots.txt")]
+    if site.config.site_url:
+        newest = tuple(sorted(timeline.events, key=lambda e: (e.updated, e.sort_key), reverse=True))
+        updated = max((e.updated for e in newest), default="1970-01-01T00:00:00Z")
+        feed = {"events": newest, "updated": updated}
+        urls = tuple(sorted(p.removesuffix("index.html") for p in _html_paths(timeline)))
+        files += [
+            Page("feed.xml", "feed.xml", site.config.title, context=feed),
+            Page("sitemap.xml", "sitemap.xml", "sitemap", context={"urls": urls}),
+        ]
+    return files
+
+
+def _html_paths(timeline: Timeline) -> set[str]:
+    paths = {"index.html", "tags/index.html"}
     paths.update(f"{event.url}index.html" for event in timeline)
     paths.update(f"{group.tag.url}index.html" for group in timeline.tags)
     return paths
+
+
+def page_paths(timeline: Timeline, site: Site) -> set[str]:
+    """The output path of every page `plan_pages` would make, without making them."""
+    paths = _html_paths(timeline) | {"404.html", "robots.txt"}
+    if site.config.site_url:
+        paths |= {"feed.xml", "sitemap.xml"}
+    return paths
+
+
+def site_warnings(site: Site) -> list[Problem]:
+    """Said once per build: what a missing base URL leaves out."""
+    if site.config.site_url:
+        return []
+    message = (
+        "not set, so feed.xml and sitemap.xml were left out and pages have no canonical, "
+        "og:url or og:image links for local images; set base_url in site.toml or pass --base-url"
+    )
+    return [Problem(CONFIG_NAME, None, "base_url", message, warning=True)]
 
 
 def _tag_page(group: TagGroup) -> Page:
@@ -121,7 +156,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._items: dict[tuple[str, str, str], Markup] = {}
+        self._fragments: dict[tuple[object, ...], str] = {}
         base = site.config.base_path
         self.env.globals.update(
             site=site.config,
@@ -129,27 +164,27 @@ class Renderer:
             url=_url_function(base),
             absolute_url=site.config.absolute_url,
             years_of=years_of,
-            event_item=self.event_item,
-            event_items=self.event_items,
+            fragments=self.fragments,
         )
 
-    def event_item(self, event: Event, heading: str = "h3") -> Markup:
-        """One event as listed on timeline and tag pages, rendered once per event version.
+    def fragments(self, template: str, events: Iterable[Event], **params: str) -> Markup:
+        """`template` rendered for each event (with `event` and `params`), joined.
 
-        A long timeline lists each event on several pages (its year, each of its tags); the
-        cache makes each of those lists a join of ready-made fragments.
+        Each event is rendered once per version and reused: a long timeline lists every
+        event on several pages (the timeline, each of its tags, the feed), and those lists
+        then cost a join of ready-made fragments, not a template loop.
         """
-        key = (event.digest, event.path, heading)
-        item = self._items.get(key)
-        if item is None:
-            template = self.env.get_template("_event_item.html")
-            item = Markup(template.render(event=event, heading=heading))
-            self._items[key] = item
-        return item
-
-    def event_items(self, events: Iterable[Event], heading: str = "h3") -> Markup:
-        """Many events' list items at once: a join of cached fragments, not a template loop."""
-        return Markup("").join(self.event_item(event, heading) for event in events)
+        extra = tuple(sorted(params.items()))
+        cache = self._fragments
+        parts = []
+        for event in events:
+            key = (template, event.digest, event.path, extra)
+            part = cache.get(key)
+            if part is None:
+                part = self.env.get_template(template).render(event=event, **params)
+                cache[key] = part
+            parts.append(part)
+        return Markup("".join(parts))
 
     def render(self, page: Page) -> bytes:
         """Render one page; any template failure becomes a `RenderError` naming file and line."""

@@ -40,7 +40,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from . import output
 from .builder import Builder, Rendered
 from .config import CONFIG_NAME, SiteConfig
-from .errors import BuildFailed, RenderError, TimelineError, UsageError
+from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
 from .project import Site, default_theme_root, open_site
 from .search import INDEX_DIR
 from .sources import scan
@@ -135,6 +135,7 @@ class Preview:
         self.indexer = SearchRefresher()
         self.loop: IOLoop | None = None
         self.announced = False
+        self.warnings: list[Problem] = []
 
     @property
     def out(self) -> Path:
@@ -232,8 +233,10 @@ class Preview:
     # Reporting -----------------------------------------------------------------------
 
     def _report_success(self, result: Rendered, seconds: float) -> None:
-        for warning in result.warnings:
-            print(warning, file=sys.stderr)
+        if result.warnings != self.warnings:
+            for warning in result.warnings:
+                print(warning, file=sys.stderr)
+            self.warnings = result.warnings
         count = len(result.changed) + len(result.removed)
         pages = f"{count} page{'s' * (count != 1)}"
         if self.announced:
