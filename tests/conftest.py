@@ -162,7 +162,10 @@ def web_page(chromium):
         "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on(
+        "requestfailed",
+        lambda r: None if r.failure == "net::ERR_ABORTED" else problems.append(f"failed: {r.url}"),
+    )
     page.on(
         "response",
         lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
@@ -170,3 +173,18 @@ def web_page(chromium):
     yield WatchedPage(page, problems)
     context.close()
     assert problems == []
+
+
+JS_TOOLS = ROOT / "tests" / "js-tools" / "node_modules"
+AXE = JS_TOOLS / "axe-core" / "axe.min.js"
+VNU = JS_TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require(path: Path | str | None, what: str) -> None:
+    """A tool the test needs: missing is a failure under CI=true, a skip elsewhere."""
+    if path and Path(path).exists():
+        return
+    message = f"{what} not found (run: npm ci --prefix tests/js-tools --ignore-scripts)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -54,6 +54,13 @@ class SiteConfig:
         default=False,
         metadata=_doc("Keep raw HTML in event bodies as written instead of sanitising it."),
     )
+    timeline_page_size: int = field(
+        default=500,
+        metadata=_doc(
+            "Most events on one timeline page: a longer timeline (or tag) is split into "
+            "pages of whole years, with a year navigation; search still covers every page."
+        ),
+    )
     cname: str = field(
         default="",
         metadata=_doc(
@@ -152,7 +159,7 @@ def _validate(raw: dict[str, Any], lines: dict[str, int]) -> tuple[dict[str, Any
         expected = type(FIELDS[key].default)
         if expected is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = tuple(value)
-        if not isinstance(value, expected):
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append(Problem(CONFIG_NAME, line, key, _type_message(expected, value)))
             continue
         message = _check_value(key, value)
@@ -188,6 +195,8 @@ def _check_value(key: str, value: Any) -> str | None:
             return "must not have a query or fragment"
     if key == "language" and not LANGUAGE_RE.match(value):
         return "must be a language tag such as en, fr or pt-BR"
+    if key == "timeline_page_size" and value < 10:
+        return "must be at least 10"
     if key == "cname" and value and not HOST_RE.match(value):
         return "must be a host name such as timeline.example.org (no scheme, no path)"
     if key == "title" and not value.strip():

@@ -144,6 +144,21 @@ class EventDate:
         return _interval_text(self)
 
     @property
+    def duration(self) -> str:
+        """How long a closed interval lasts, in words ("4 days", "about 3 months"); else ''."""
+        if not (self.interval and self.start and self.end):
+            return ""
+        start, end = self.start, self.end
+        if start.day and end.day and not (start.qualified or end.qualified):
+            days = _ordinal(end.latest) - _ordinal(start.earliest) + 1
+            if days < 60:
+                return f"{days} day{'s' * (days != 1)}"
+        months = (end.latest[0] - start.earliest[0]) * 12 + end.latest[1] - start.earliest[1] + 1
+        if months < 24:
+            return f"about {months} month{'s' * (months != 1)}"
+        return f"about {round(months / 12)} years"
+
+    @property
     def iso_earliest(self) -> str | None:
         return iso_day(self.earliest) if self.start else None
 
@@ -158,6 +173,15 @@ class EventDate:
         first = min(p.earliest[0] for p in self.points)
         last = max(p.latest[0] for p in self.points)
         return tuple(range(first, min(last, first + 200) + 1))
+
+
+def _ordinal(day: YMD) -> int:
+    """Days since a fixed origin, for any year (datetime.date stops at 1..9999)."""
+    year, month, date = day
+    years_before = year - 1
+    leap_days = years_before // 4 - years_before // 100 + years_before // 400
+    months_before = sum(days_in_month(year, m) for m in range(1, month))
+    return years_before * 365 + leap_days + months_before + date
 
 
 def year_text(year: int) -> str:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from .dates import MAX_DAY, EventDate, year_text
+from .dates import MONTHS as MONTH_NAMES
 
 IMPORTANCE = ("major", "normal", "minor")
 RELATED_LIMIT = 3
+DENSE_YEAR = 8  # from this many events in a year, the timeline also marks months
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -64,6 +67,11 @@ class Tag:
     @property
     def url(self) -> str:
         return f"tags/{self.slug}/"
+
+    @property
+    def hue(self) -> int:
+        """One of 12 colours, the same for this tag on every page and every build."""
+        return zlib.crc32(self.slug.encode()) % 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,8 +127,12 @@ class Event:
     @property
     def day_number(self) -> int:
         """A day count that orders dates, for measuring how far apart two events are."""
-        year, month, day = self.date.earliest
-        return year * 372 + month * 31 + day
+        return self.day_of(self.date.earliest)
+
+    @staticmethod
+    def day_of(day: tuple[int, int, int]) -> int:
+        year, month, date = day
+        return year * 372 + month * 31 + date
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -304,3 +316,99 @@ def changed_slugs(before: Timeline, after: Timeline) -> set[str]:
     old, new = before.by_slug, after.by_slug
     changed = {slug for slug, event in new.items() if old.get(slug) is not event}
     return changed | (old.keys() - new.keys())
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How far an event sits from the one before it, for the timeline's spacing.
+
+    `size` is 0 (days) to 3 (years, drawn as a compressed break); `label` says it in words
+    ("8 months later") when the gap is long enough to be worth saying; `month` names the
+    month when it changes inside a crowded year.
+    """
+
+    size: int = 0
+    label: str = ""
+    month: str = ""
+
+
+def gaps(events: tuple[Event, ...], after: Event | None = None) -> tuple[Gap, ...]:
+    """The gap before each event of a sequence (`after` is the event shown before it)."""
+    per_year: dict[int | None, int] = {}
+    for event in events:
+        per_year[event.year] = per_year.get(event.year, 0) + 1
+    result = []
+    previous = after
+    for event in events:
+        days = _days_between(previous, event)
+        month = ""
+        if per_year[event.year] >= DENSE_YEAR and event.date.start and event.date.start.month:
+            before = previous.date.start if previous and previous.date.start else None
+            if not before or (before.year, before.month) != (event.year, event.date.start.month):
+                month = MONTH_NAMES[event.date.start.month - 1]
+        result.append(Gap(_gap_size(days), _gap_label(days), month))
+        previous = event
+    return tuple(result)
+
+
+def _days_between(before: Event | None, after: Event) -> int:
+    if before is None or not before.date.points or not after.date.start:
+        return 0
+    end = before.date.points[-1].latest
+    return max(0, (after.day_number - Event.day_of(end)) * 365 // 372)
+
+
+def _gap_size(days: int) -> int:
+    return 0 if days < 30 else 1 if days < 180 else 2 if days < 730 else 3
+
+
+def _gap_label(days: int) -> str:
+    if days < 60:
+        return ""
+    if days < 730:
+        return f"{days // 30} months later"
+    years = days // 365
+    return f"{years} year{'s' * (years != 1)} later"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One page of a long timeline: consecutive years, `url` relative to the list's own."""
+
+    years: tuple[YearGroup, ...]
+    url: str
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(event for group in self.years for event in group.events)
+
+    @property
+    def label(self) -> str:
+        first, last = self.years[0].label, self.years[-1].label
+        return first if first == last else f"{first}–{last}"
+
+
+def paginate(years: tuple[YearGroup, ...], size: int) -> tuple[Chunk, ...]:
+    """Whole years, in order, packed into pages of at most `size` events (a bigger year gets
+    a page of its own); the first page has the empty URL, the others `years/<first-last>/`."""
+    batches: list[list[YearGroup]] = []
+    count = 0
+    for group in years:
+        if batches and count + len(group.events) <= size:
+            batches[-1].append(group)
+            count += len(group.events)
+        else:
+            batches.append([group])
+            count = len(group.events)
+    chunks = []
+    for index, batch in enumerate(batches):
+        if index == 0:
+            url = ""
+        else:
+            first, last = (
+                batch[0].anchor.removeprefix("year-"),
+                batch[-1].anchor.removeprefix("year-"),
+            )
+            url = f"years/{first}/" if first == last else f"years/{first}-{last}/"
+        chunks.append(Chunk(tuple(batch), url))
+    return tuple(chunks)

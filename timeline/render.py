@@ -24,7 +24,7 @@ from . import __version__
 from .config import CONFIG_NAME
 from .errors import Problem, RenderError
 from .fingerprint import atoms
-from .model import Event, TagGroup, Timeline, years_of
+from .model import Chunk, Event, Tag, TagGroup, Timeline, gaps, paginate, years_of
 from .project import Site
 from .sources import walk_files
 
@@ -50,26 +50,92 @@ class Page:
         return (environment_key, own, atoms(self.context))
 
 
+@dataclass(frozen=True)
+class TagCount:
+    """A tag and how many events carry it: all a tag list or a tag filter needs to show."""
+
+    tag: Tag
+    count: int
+
+
+@dataclass(frozen=True)
+class NavYear:
+    """One year in a timeline's year navigation, and the page (site-relative URL) it is on."""
+
+    label: str
+    anchor: str
+    url: str
+    count: int
+
+
 def plan_pages(
     timeline: Timeline, site: Site, *, events: set[str] | None = None, tags: set[str] | None = None
 ) -> list[Page]:
     """The site's pages in a stable order: all of them, or, when `events` and `tags` name
     subsets (slugs), the site-wide pages plus only those events' and tags' pages.
+
+    Contexts hold summaries (tag counts, year navigation) rather than whole event lists
+    wherever a page shows only that much, so that an edit re-renders few pages.
     """
     config = site.config
-    pages = [
-        Page("index.html", "index.html", config.title, config.description, {"timeline": timeline}),
+    tag_counts = tuple(TagCount(g.tag, len(g.events)) for g in timeline.tags)
+    years = tuple(years_of(timeline.events))
+    chunks = paginate(timeline.years, config.timeline_page_size)
+    pages = _list_pages(
+        "", "index.html", chunks, title=config.title, description=config.description,
+        context={"filter_tags": tag_counts, "filter_years": years, "total": len(timeline)},
+    )  # fmt: skip
+    embed = dict(pages[0].context, nav=(), chunks=())
+    pages += [
+        Page("embed/index.html", "embed.html", config.title, config.description, embed),
         Page("tags/index.html", "tags.html", "Tags", f"All tags of {config.title}.",
-             {"tags": timeline.tags}),
+             {"tags": tag_counts}),
         Page("404.html", "404.html", "Page not found"),
     ]  # fmt: skip
+    listed_on = {event.slug: chunk.url for chunk in chunks for event in chunk.events}
     pages += [
-        _event_page(timeline, event) for event in timeline if events is None or event.slug in events
+        _event_page(timeline, event, listed_on[event.slug])
+        for event in timeline
+        if events is None or event.slug in events
     ]
     for group in timeline.tags:
         if tags is None or group.tag.slug in tags:
-            pages.append(_tag_page(group))
+            pages += _tag_pages(group, config.timeline_page_size)
     return pages + _site_files(timeline, site)
+
+
+def _list_pages(
+    prefix: str, template: str, chunks: tuple[Chunk, ...], *, title: str, description: str,
+    context: dict[str, Any],
+) -> list[Page]:  # fmt: skip
+    """A timeline (the whole site's, or a tag's) as pages of whole years."""
+    nav = tuple(
+        NavYear(group.label, group.anchor, prefix + chunk.url, len(group.events))
+        for chunk in chunks
+        for group in chunk.years
+    )
+    links = tuple((chunk.label, prefix + chunk.url) for chunk in chunks)
+    pages = []
+    previous_last = None
+    for number, chunk in enumerate(chunks):
+        own = {"chunk": chunk, "after": previous_last, "nav": nav, "chunks": links,
+               "number": number, **context}  # fmt: skip
+        heading = title if number == 0 else f"{title}: {chunk.label}"
+        pages.append(Page(f"{prefix}{chunk.url}index.html", template, heading, description, own))
+        previous_last = chunk.events[-1]
+    return pages
+
+
+def _tag_pages(group: TagGroup, size: int) -> list[Page]:
+    description = f"{len(group.events)} events tagged {group.tag.name}."
+    chunks = paginate(Timeline(group.events).years, size)
+    context = {
+        "tag": group.tag,
+        "total": len(group.events),
+        "filter_years": tuple(years_of(group.events)),
+    }
+    return _list_pages(group.tag.url, "tag.html", chunks, title=group.tag.name,
+                       description=description, context=context)  # fmt: skip
 
 
 def _site_files(timeline: Timeline, site: Site) -> list[Page]:
@@ -80,7 +146,8 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
         newest = tuple(sorted(timeline.events, key=lambda e: (e.updated, e.sort_key), reverse=True))
         updated = max((e.updated for e in newest), default="1970-01-01T00:00:00Z")
         feed = {"events": newest, "updated": updated}
-        urls = tuple(sorted(p.removesuffix("index.html") for p in _html_paths(timeline)))
+        html = _html_paths(timeline, site.config.timeline_page_size)
+        urls = tuple(sorted(p.removesuffix("index.html") for p in html))
         files += [
             Page("feed.xml", "feed.xml", site.config.title, context=feed),
             Page("sitemap.xml", "sitemap.xml", "sitemap", context={"urls": urls}),
@@ -88,16 +155,21 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
     return files
 
 
-def _html_paths(timeline: Timeline) -> set[str]:
-    paths = {"index.html", "tags/index.html"}
+def _html_paths(timeline: Timeline, size: int) -> set[str]:
+    """Every HTML page a visitor may open (the sitemap's list), without rendering any."""
+    paths = {"tags/index.html"}
+    paths.update(f"{chunk.url}index.html" for chunk in paginate(timeline.years, size))
     paths.update(f"{event.url}index.html" for event in timeline)
-    paths.update(f"{group.tag.url}index.html" for group in timeline.tags)
+    for group in timeline.tags:
+        chunks = paginate(Timeline(group.events).years, size)
+        paths.update(f"{group.tag.url}{chunk.url}index.html" for chunk in chunks)
     return paths
 
 
 def page_paths(timeline: Timeline, site: Site) -> set[str]:
     """The output path of every page `plan_pages` would make, without making them."""
-    paths = _html_paths(timeline) | {"404.html", "robots.txt"}
+    size = site.config.timeline_page_size
+    paths = _html_paths(timeline, size) | {"404.html", "robots.txt", "embed/index.html"}
     if site.config.site_url:
         paths |= {"feed.xml", "sitemap.xml"}
     return paths
@@ -114,15 +186,10 @@ def site_warnings(site: Site) -> list[Problem]:
     return [Problem(CONFIG_NAME, None, "base_url", message, warning=True)]
 
 
-def _tag_page(group: TagGroup) -> Page:
-    description = f"{len(group.events)} events tagged {group.tag.name}."
-    context = {"tag": group.tag, "events": group.events}
-    return Page(f"{group.tag.url}index.html", "tag.html", group.tag.name, description, context)
-
-
-def _event_page(timeline: Timeline, event: Event) -> Page:
+def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
     context = {
         "event": event,
+        "listed_on": listed_on,
         "previous": timeline.previous(event),
         "next": timeline.next(event),
         "related": timeline.related(event),
@@ -165,6 +232,7 @@ class Renderer:
             absolute_url=site.config.absolute_url,
             years_of=years_of,
             fragments=self.fragments,
+            timeline_items=self.timeline_items,
         )
 
     def fragments(self, template: str, events: Iterable[Event], **params: str) -> Markup:
@@ -182,6 +250,23 @@ class Renderer:
             part = cache.get(key)
             if part is None:
                 part = self.env.get_template(template).render(event=event, **params)
+                cache[key] = part
+            parts.append(part)
+        return Markup("".join(parts))
+
+    def timeline_items(
+        self, events: tuple[Event, ...], heading: str = "h3", after: Event | None = None
+    ) -> Markup:
+        """The list items of a timeline section, each with the gap since the one before."""
+        cache = self._fragments
+        template = None
+        parts = []
+        for event, gap in zip(events, gaps(events, after), strict=True):
+            key = ("_event_item.html", event.digest, event.path, heading, gap)
+            part = cache.get(key)
+            if part is None:
+                template = template or self.env.get_template("_event_item.html")
+                part = template.render(event=event, heading=heading, gap=gap)
                 cache[key] = part
             parts.append(part)
         return Markup("".join(parts))

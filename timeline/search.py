@@ -76,20 +76,21 @@ async def _index(folder: Path, bundle: Path) -> int:
 
 
 def write_page_map(bundle: Path) -> None:
-    """Write `timeline-pages.json`: Pagefind result id -> event slug.
+    """Write `timeline-pages.json`: Pagefind result id -> [event slug, first year or null].
 
     A Pagefind result names its page only inside a fragment file, one request per result.
     A common word on a large timeline matches thousands of events, and fetching thousands
     of fragments takes seconds; with this map the page hides and shows events as soon as
-    the index answers, and fetches fragments only for the excerpts it displays.
+    the index answers, and fetches fragments only for the excerpts it displays. The year
+    tells a page of a long timeline which other page holds a match.
     """
     pages = {}
     for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(fragment.read_bytes())
-        url = json.loads(data[len(SIGNATURE) :])["url"]
-        match = re.match(r"^/events/([^/]+)/", url)
+        data = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE) :])
+        match = re.match(r"^/events/([^/]+)/", data["url"])
         if match:
-            pages[fragment.stem] = unquote(match.group(1))
+            years = [int(y) for y in data.get("filters", {}).get("year", [])]
+            pages[fragment.stem] = [unquote(match.group(1)), min(years) if years else None]
     (bundle / PAGE_MAP).write_text(json.dumps(pages, separators=(",", ":"), ensure_ascii=False))
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop, PeriodicCallback
 
@@ -369,8 +369,36 @@ class SearchRefresher:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+class SnapshotFileHandler(StaticFileHandler):
+    """Serves each file from a single read.
+
+    Tornado measures a file, then reads it; a page the rebuild replaces in between would go
+    out torn (and the connection be dropped). Reading once, and versioning by the file's
+    modification time and size instead of its content, closes that gap.
+    """
+
+    @classmethod
+    def get_content_version(cls, abspath: str) -> str:
+        stat = os.stat(abspath)
+        return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+    def get_content_size(self) -> int:
+        self.snapshot = Path(self.absolute_path).read_bytes()
+        return len(self.snapshot)
+
+    def get_content(  # type: ignore[override]
+        self, abspath: str, start: int | None = None, end: int | None = None
+    ) -> bytes:
+        return self.snapshot[start:end]
+
+
 class QuietServer(Server):
-    """livereload's server without its per-request and per-reload log lines."""
+    """livereload's server without its per-request and per-reload log lines, serving files
+    with `SnapshotFileHandler`."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.SFH = SnapshotFileHandler
 
     def _setup_logging(self) -> None:
         logging.getLogger("livereload").setLevel(logging.WARNING)

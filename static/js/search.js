@@ -1,13 +1,14 @@
-// Search and filters for the timeline and tag pages, on a static host.
+// Search and filters for the timeline, tag and embed pages, on a static host.
 //
 // Tag and year filters work on the data attributes of the events already on the page, so
-// they are instant and need nothing else. A text query goes to Pagefind's index, which is
-// only downloaded the first time someone searches. Events that do not match get the
-// `hidden` attribute; the query and filters live in the URL, so a link reproduces the view
-// and back/forward move between views. Without JavaScript the form stays hidden and the
-// whole timeline shows.
+// they are instant. A text query goes to Pagefind's index, downloaded the first time someone
+// searches. Events that do not match get the `hidden` attribute; the query and filters live
+// in the URL, so a link reproduces the view and back/forward move between views. On a long
+// timeline split into pages, matches on other pages are counted and linked. Without
+// JavaScript the form stays hidden and the whole timeline shows.
 
 const DEBOUNCE_MS = 80;
+const FIELDS = ["q", "tag", "from", "to"];
 
 const form = document.querySelector("[data-timeline-search]");
 if (form) {
@@ -16,43 +17,45 @@ if (form) {
 
 function setUp(form) {
   const base = form.dataset.base || "/";
-  const fields = {
-    q: form.elements.namedItem("q"),
-    tag: form.elements.namedItem("tag"),
-    from: form.elements.namedItem("from"),
-    to: form.elements.namedItem("to"),
-  };
+  const fields = Object.fromEntries(FIELDS.map((name) => [name, form.elements.namedItem(name)]));
   const status = form.querySelector("[role=status]");
+  const elsewhere = form.querySelector(".search-elsewhere");
+  const timeline = document.getElementById("timeline");
   const items = [...document.querySelectorAll("li.event-item")];
+  const onPage = new Set(items.map((item) => item.dataset.slug));
   const groups = [...document.querySelectorAll("[data-year-group]")];
   const noResults = document.querySelector(".no-results");
+  const yearPages = yearLinks();
+  const split = [...yearPages.values()].some((href) => !href.startsWith("#"));
   const search = pagefindSearch(base);
   const excerpts = lazyExcerpts();
   let generation = 0;
   let timer = 0;
 
-  function readState() {
-    return {
-      q: fields.q.value.trim(),
-      tag: fields.tag ? fields.tag.value : "",
-      from: fields.from.value,
-      to: fields.to.value,
-    };
-  }
+  const readState = () => ({
+    q: fields.q.value.trim(),
+    tag: fields.tag ? fields.tag.value : "",
+    from: fields.from.value,
+    to: fields.to.value,
+  });
 
   function writeFields(state) {
     fields.q.value = state.q;
-    if (fields.tag) setSelect(fields.tag, state.tag);
-    setSelect(fields.from, state.from);
-    setSelect(fields.to, state.to);
+    for (const name of ["tag", "from", "to"]) {
+      if (fields[name]) setSelect(fields[name], state[name]);
+    }
   }
 
   async function apply({ push }) {
     const state = readState();
     const run = ++generation;
-    const matches = state.q ? await search(state.q, pagefindFilters(state)) : null;
+    const facets = Boolean(state.tag || state.from || state.to);
+    const ask = state.q || (split && facets);
+    const matches = ask ? await search(state.q || null, pagefindFilters(state)) : null;
     if (run !== generation) return; // a newer query has started; drop this one
     show(state, matches);
+    showElsewhere(matches, state);
+    timeline?.classList.toggle("filtering", Boolean(state.q) || facets);
     updateUrl(state, push);
   }
 
@@ -66,37 +69,66 @@ function setUp(form) {
         (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
         overlaps(item.dataset.years, years);
       item.hidden = !keep;
-      excerpts.show(item, keep ? hit : undefined, state.q);
+      excerpts.show(item, keep && state.q ? hit.result : undefined, state.q);
       if (keep) visible += 1;
     }
     for (const group of groups) {
       group.hidden = !group.querySelector("li.event-item:not([hidden])");
     }
     if (noResults) noResults.hidden = visible > 0;
-    const text = `${visible} of ${items.length} events`;
+    const text = `${visible} of ${items.length} events${split ? " on this page" : ""}`;
     if (status.textContent !== text) status.textContent = text;
+  }
+
+  // On a timeline split into pages: how many matches each other page holds, with links.
+  function showElsewhere(matches, state) {
+    const counts = new Map();
+    for (const [slug, hit] of matches || []) {
+      const href = yearPages.get(String(hit.year));
+      if (onPage.has(slug) || !href || href.startsWith("#")) continue;
+      counts.set(hit.year, (counts.get(hit.year) || 0) + 1);
+    }
+    elsewhere.hidden = counts.size === 0;
+    if (counts.size === 0) {
+      elsewhere.replaceChildren();
+      return;
+    }
+    const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+    const intro = document.createElement("p");
+    intro.textContent = `${total} more matching event${total === 1 ? "" : "s"} on other pages:`;
+    const list = document.createElement("ul");
+    const query = queryString(state);
+    for (const year of [...counts.keys()].sort((a, b) => a - b)) {
+      const link = document.createElement("a");
+      const [path, anchor] = yearPages.get(String(year)).split("#");
+      link.href = `${path}${query ? `?${query}` : ""}#${anchor}`;
+      link.textContent = `${year} (${counts.get(year)})`;
+      const entry = document.createElement("li");
+      entry.append(link);
+      list.append(entry);
+    }
+    elsewhere.replaceChildren(intro, list);
   }
 
   // The same facets as Pagefind filters, so the index only returns pages that can show.
   function pagefindFilters(state) {
     const filters = {};
     if (state.tag) filters.tag = state.tag;
+    const fixedTag = form.dataset.tag;
+    if (fixedTag) filters.tag = fixedTag;
     if (state.from || state.to) {
       const [low, high] = yearRange(state.from, state.to);
-      const years = [...fields.from.options]
-        .map((option) => option.value)
-        .filter((year) => year !== "" && Number(year) >= low && Number(year) <= high);
-      filters.year = { any: years };
+      filters.year = {
+        any: [...fields.from.options]
+          .map((option) => option.value)
+          .filter((year) => year !== "" && Number(year) >= low && Number(year) <= high),
+      };
     }
     return filters;
   }
 
   function updateUrl(state, push) {
-    const params = new URLSearchParams();
-    for (const key of ["q", "tag", "from", "to"]) {
-      if (state[key]) params.set(key, state[key]);
-    }
-    const query = params.toString();
+    const query = queryString(state);
     const target = location.pathname + (query ? `?${query}` : "") + location.hash;
     if (target === location.pathname + location.search + location.hash) return;
     history[push ? "pushState" : "replaceState"](null, "", target);
@@ -104,12 +136,7 @@ function setUp(form) {
 
   function fromUrl() {
     const params = new URLSearchParams(location.search);
-    writeFields({
-      q: params.get("q") || "",
-      tag: params.get("tag") || "",
-      from: params.get("from") || "",
-      to: params.get("to") || "",
-    });
+    writeFields(Object.fromEntries(FIELDS.map((name) => [name, params.get(name) || ""])));
   }
 
   function clear() {
@@ -138,8 +165,8 @@ function setUp(form) {
       apply({ push: true });
     }
   });
-  for (const select of [fields.tag, fields.from, fields.to]) {
-    if (select) select.addEventListener("change", () => apply({ push: true }));
+  for (const name of ["tag", "from", "to"]) {
+    fields[name]?.addEventListener("change", () => apply({ push: true }));
   }
   for (const button of document.querySelectorAll("[data-search-clear]")) {
     button.addEventListener("click", () => {
@@ -163,7 +190,24 @@ function setUp(form) {
   if (location.search) apply({ push: false });
 }
 
-// Returns a function: (query, filters) -> Map(slug -> Pagefind result) of matching events.
+// Year -> link to the place that year is shown (`#year-1962`, or another page's URL).
+function yearLinks() {
+  const links = new Map();
+  for (const entry of document.querySelectorAll("[data-year-link]")) {
+    links.set(entry.dataset.yearLink, entry.querySelector("a").getAttribute("href"));
+  }
+  return links;
+}
+
+function queryString(state) {
+  const params = new URLSearchParams();
+  for (const key of FIELDS) {
+    if (state[key]) params.set(key, state[key]);
+  }
+  return params.toString();
+}
+
+// Returns a function: (query, filters) -> Map(slug -> {result, year}) of matching events.
 // Results are mapped to events through timeline-pages.json (written by the build), so no
 // per-result request is needed to know which events match.
 function pagefindSearch(base) {
@@ -184,8 +228,8 @@ function pagefindSearch(base) {
     const found = await pagefind.search(query, { filters });
     const matches = new Map();
     for (const result of found.results) {
-      const slug = pages[result.id];
-      if (slug) matches.set(slug, result);
+      const page = pages[result.id];
+      if (page) matches.set(page[0], { result, year: page[1] });
     }
     return matches;
   };

@@ -1,0 +1,270 @@
+"""The timeline as readers meet it: accessible (axe-core, WCAG 2.2 AA) in light and dark, on
+a phone and a desktop; valid HTML (the Nu HTML Checker); keyboard usable; light; stable."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from benchmarks.generate import generate
+from tests.conftest import AXE, ROOT, VNU, require, serve_folder, soup
+from timeline.cli import main
+
+PAGE_TYPES = {
+    "index": "",
+    "event": "events/2024-10-18-dprk-troops-to-russia/",
+    "tag index": "tags/",
+    "tag": "tags/russia/",
+    "404": "404.html",
+    "embed": "embed/",
+}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def build(*args: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["build", *args])
+    assert done.value.code == 0
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("design")
+    build(
+        "--site", str(ROOT), "--out", str(root / "repo"), "--base-url", "https://example.org/repo/"
+    )
+    with serve_folder(root) as url:
+        yield url + "repo/", root / "repo"
+
+
+def axe_violations(page) -> list[str]:
+    require(AXE, "axe-core")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_no_accessibility_violations(example, chromium, page_type, width, scheme) -> None:
+    url, _ = example
+    context = chromium.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(url + PAGE_TYPES[page_type])
+    assert axe_violations(page) == []
+    context.close()
+
+
+def test_no_violations_while_searching(example, web_page) -> None:
+    url, _ = example
+    page = web_page.page
+    page.goto(url + "?q=summit")
+    page.wait_for_selector(".search-excerpt mark")
+    assert axe_violations(page) == []
+
+
+def test_every_page_is_valid_html(example) -> None:
+    require(VNU, "the Nu HTML Checker (vnu-jar)")
+    require(shutil.which("java"), "Java")
+    _, out = example
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_keyboard_order_and_skip_link(example, web_page) -> None:
+    url, _ = example
+    page = web_page.page
+    page.goto(url)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("document.activeElement.textContent")
+    assert skip == "Skip to the timeline"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # a visible focus ring
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#timeline"
+    order = []
+    page.wait_for_load_state("networkidle")
+    page.goto(url)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()")
+        )
+    assert order[:3] == [
+        "Skip to the timeline",
+        "North Korea: from summits to the Russia alignment",
+        "Timeline",
+    ]
+    assert order.index("search-q") < order.index("search-tag") < order.index("search-clear"), order
+
+
+def test_states_are_said_in_words_not_only_colour(example) -> None:
+    _, out = example
+    index = soup(out / "index.html")
+    approximate = index.select_one("li.event-item--fuzzy")
+    assert "approximate date" in approximate.select_one(".badge--fuzzy").get_text()
+    major = index.select_one("li.event-item--major")
+    assert major.select_one(".badge--major").get_text() == "Key event"
+    interval = index.select_one("li.event-item--span")
+    assert interval.select_one(".badge--span").get_text().endswith(("days", "month", "months"))
+    assert [t.get_text() for t in index.select("a.tag")][:1] == ["diplomacy"]
+    gap_labels = [p.get_text() for p in index.select(".gap-label")]
+    assert "8 months later" in gap_labels
+
+
+def test_tag_colours_are_stable(example) -> None:
+    _, out = example
+    colours = {}
+    for path in out.rglob("*.html"):
+        for tag in soup(path).select("a.tag"):
+            hue = next(c for c in tag["class"] if c.startswith("hue-"))
+            assert colours.setdefault(tag.get_text(), hue) == hue
+
+
+def test_narrow_screens_do_not_scroll_sideways(example, chromium) -> None:
+    url, _ = example
+    context = chromium.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    for path in PAGE_TYPES.values():
+        page.goto(url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    context.close()
+
+
+def test_dark_mode_follows_the_system(example, chromium) -> None:
+    url, _ = example
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        context = chromium.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(url)
+        backgrounds[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        context.close()
+    assert backgrounds["light"] != backgrounds["dark"]
+
+
+def test_reduced_motion_is_respected(example, chromium) -> None:
+    url, _ = example
+    behaviours = {}
+    for motion in ("no-preference", "reduce"):
+        context = chromium.new_context(reduced_motion=motion)
+        page = context.new_page()
+        page.goto(url)
+        behaviours[motion] = page.evaluate(
+            "getComputedStyle(document.documentElement).scrollBehavior"
+        )
+        context.close()
+    assert behaviours == {"no-preference": "smooth", "reduce": "auto"}
+
+
+def test_print_shows_the_timeline_and_source_urls(example, web_page) -> None:
+    url, _ = example
+    page = web_page.page
+    page.emulate_media(media="print")
+    page.goto(url + PAGE_TYPES["event"])
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('.sources a'), '::after').content"
+    )
+    assert "<http" in after
+    page.goto(url)
+    assert not page.locator(".search-panel").is_visible()
+    assert page.locator("li.event-item").first.is_visible()
+
+
+def test_index_page_weight_and_no_layout_shift(example, chromium) -> None:
+    url, _ = example
+    context = chromium.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+
+    def record(response) -> None:
+        if response.request.resource_type in ("document", "stylesheet", "script"):
+            sizes[response.url] = len(response.body())
+
+    page.on("response", record)
+    page.add_init_script(
+        "window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
+        " { if (!e.hadRecentInput) window.__shift += e.value; } })"
+        ".observe({type: 'layout-shift', buffered: true});"
+    )
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    assert not any("pagefind" in u for u in sizes)  # search loads only when used
+    assert sum(sizes.values()) <= 100_000, sizes
+    assert page.evaluate("window.__shift") == 0
+    context.close()
+
+
+def test_embed_view_has_no_chrome_and_honours_filters(example, web_page) -> None:
+    url, out = example
+    embed = soup(out / "embed" / "index.html")
+    assert embed.select_one(".site-header") is None and embed.select_one(".site-footer") is None
+    assert embed.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    page = web_page.page
+    page.goto(url + "embed/?tag=russia")
+    page.wait_for_function(
+        "document.querySelector('#search-status').textContent.startsWith('6 of')"
+    )
+    tags = page.eval_on_selector_all(
+        "li.event-item:not([hidden])", "els => els.map(e => e.dataset.tags)"
+    )
+    assert tags and all("russia" in t.split() for t in tags)
+
+
+@pytest.fixture(scope="module")
+def long_timeline(tmp_path_factory: pytest.TempPathFactory):
+    """A synthetic 600-event site split into pages of at most 150 events."""
+    root = tmp_path_factory.mktemp("long")
+    site = generate(600, root / "site")
+    with (site / "site.toml").open("a") as handle:
+        handle.write("timeline_page_size = 150\n")
+    build(
+        "--site",
+        str(site),
+        "--out",
+        str(root / "srv" / "repo"),
+        "--base-url",
+        "https://e.org/repo/",
+    )
+    with serve_folder(root / "srv") as url:
+        yield url + "repo/", root / "srv" / "repo"
+
+
+def test_a_long_timeline_is_split_into_pages_of_whole_years(long_timeline) -> None:
+    _, out = long_timeline
+    pages = [out / "index.html", *sorted((out / "years").glob("*/index.html"))]
+    assert len(pages) >= 4
+    counts = [len(soup(p).select("li.event-item")) for p in pages]
+    assert sum(counts) == 600 and max(counts) <= 150
+    assert all(p.stat().st_size < 1_000_000 for p in out.rglob("*.html"))
+    nav = soup(out / "index.html").select(".year-nav a")
+    assert len(nav) == len({a.get_text() for a in nav}) >= 70
+
+
+def test_search_spans_every_page_of_a_long_timeline(long_timeline, web_page) -> None:
+    url, _ = long_timeline
+    page = web_page.page
+    page.goto(url + "?q=hypersonic")
+    other = page.locator(".search-elsewhere a").first
+    other.wait_for(timeout=10_000)
+    assert "more matching event" in page.locator(".search-elsewhere p").inner_text()
+    target = other.get_attribute("href")
+    assert "?q=hypersonic" in target
+    other.click()
+    page.wait_for_function(
+        "(() => { const n = document.querySelectorAll('li.event-item:not([hidden])').length;"
+        " return n > 0 && n < document.querySelectorAll('li.event-item').length; })()"
+    )
+    assert page.input_value("#search-q") == "hypersonic"
