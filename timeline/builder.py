@@ -12,11 +12,13 @@ Three caches, each keyed so that it cannot serve stale output:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildFailed, Problem
+from .exports import EXPORT_FILES, Exporter
 from .model import Timeline, changed_slugs
 from .project import Site
 from .reader import read_event
@@ -61,6 +63,7 @@ class Builder:
         self._page_keys: dict[str, Hashable] = {}
         self._timeline: Timeline | None = None
         self._rendered_with: str | None = None
+        self._exporter = Exporter(site)
 
     def compile(
         self, static: Mapping[str, Path], *, hints: Iterable[str] | None = None
@@ -153,7 +156,12 @@ class Builder:
             if result.keys.get(page.path) != key:
                 result.changed[page.path] = renderer.render(page)
                 result.keys[page.path] = key
-        current = page_paths(timeline, self.site)
+        for path, data in self._exporter.files(timeline).items():
+            key = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if result.keys.get(path) != key:
+                result.changed[path] = data
+                result.keys[path] = key
+        current = page_paths(timeline, self.site) | set(EXPORT_FILES)
         result.removed = set(result.keys) - current
         for path in result.removed:
             del result.keys[path]

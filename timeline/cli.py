@@ -1,4 +1,4 @@
-"""The command line: `build`, `check`, `serve`, `deploy` and `new`; maps errors to exit codes.
+"""The command line: build, check, serve, deploy, import and new; maps errors to exit codes.
 
 Exit codes: 0 success, 1 content or template errors, 2 usage errors.
 """
@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content or template errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .deploy import DeployOptions, deploy
 from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
+from .importer import plan_import, write_import
 from .pipeline import build, load_timeline
 from .project import open_site
 from .scaffold import new_event
@@ -78,6 +80,17 @@ def make_parser() -> argparse.ArgumentParser:
     deploy_cmd.add_argument("--message", default="Publish the timeline", help="commit message")
     deploy_cmd.add_argument(
         "--no-push", action="store_true", help="commit to the branch but do not push"
+    )
+
+    import_cmd = commands.add_parser(
+        "import", help="create event files from a TimelineJS sheet (CSV) or JSON file"
+    )
+    import_cmd.add_argument(
+        "file", type=Path, help="TimelineJS Google Sheet exported as CSV, or JSON"
+    )
+    _site_argument(import_cmd)
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help="show what would be written; write nothing"
     )
 
     new_cmd = commands.add_parser("new", help="create a new event file")
@@ -163,6 +176,25 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    site_root = args.site.resolve()
+    report = plan_import(args.file, site_root)
+    if not args.dry_run:
+        write_import(report)
+    _report(sorted(report.problems))
+    verb = "Would create" if args.dry_run else "Created"
+    for planned in report.planned:
+        print(f"{verb} {planned.path.relative_to(site_root).as_posix()}: {planned.title}")
+    if report.suggestions:
+        print("Suggested site.toml settings (not written):")
+        for key, value in report.suggestions.items():
+            print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+    skipped = sum(not p.warning for p in report.problems)
+    done = "would be imported" if args.dry_run else "imported"
+    print(f"{len(report.planned)} events {done}, {skipped} row{'s' * (skipped != 1)} skipped")
+    return EXIT_CONTENT if skipped else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     site_root = args.site.resolve()
     path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
@@ -175,5 +207,6 @@ COMMANDS = {
     "check": cmd_check,
     "serve": cmd_serve,
     "deploy": cmd_deploy,
+    "import": cmd_import,
     "new": cmd_new,
 }

@@ -1,0 +1,255 @@
+"""Data out: events.json, timelinejs.json, events.ics and events.csv, written by every build.
+
+Each format is assembled from per-event pieces cached by the event's source hash, so that the
+live preview keeps all four files current after an edit by re-encoding one event and joining.
+Every piece is deterministic: no clocks, stable key and column order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import icalendar
+
+from . import __version__
+from .dates import EventDate, Point
+from .model import Event, Timeline
+from .project import Site
+
+CSV_COLUMNS = (
+    "slug", "title", "date", "date_display", "earliest", "latest", "approximate", "uncertain",
+    "location", "tags", "importance", "summary", "url", "sources", "image_src", "image_alt",
+    "image_credit", "image_caption",
+)  # fmt: skip
+PERMALINK_CLASS = "timeline-permalink"
+EXPORT_FILES = ("events.json", "timelinejs.json", "events.ics", "events.csv")
+
+
+class Exporter:
+    """Builds the export files of one site, reusing each event's encoded piece."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.config = site.config
+        self._pieces: dict[tuple[str, str, str], str] = {}
+
+    def files(self, timeline: Timeline) -> dict[str, bytes]:
+        return {
+            "events.json": self._events_json(timeline),
+            "timelinejs.json": self._timelinejs(timeline),
+            "events.ics": self._calendar(timeline),
+            "events.csv": self._csv(timeline),
+        }
+
+    def _pieces_of(self, kind: str, events: Any, encode: Callable[[Event], str]) -> list[str]:
+        pieces = []
+        for event in events:
+            key = (kind, event.digest, event.path)
+            piece = self._pieces.get(key)
+            if piece is None:
+                piece = self._pieces[key] = encode(event)
+            pieces.append(piece)
+        return pieces
+
+    # Links ---------------------------------------------------------------------------
+
+    def link(self, path: str) -> str:
+        """Absolute URL with a base URL, else a root-relative one under the base path."""
+        return self.config.absolute_url(path) or self.config.base_path + path
+
+    def asset(self, src: str) -> str:
+        return src if src.startswith(("http://", "https://")) else self.link(src)
+
+    # events.json ---------------------------------------------------------------------
+
+    def _events_json(self, timeline: Timeline) -> bytes:
+        head = {
+            "title": self.config.title,
+            "description": self.config.description,
+            "url": self.config.site_url or None,
+            "language": self.config.language,
+            "generator": f"timeline {__version__}",
+            "schema": self.link("schema/events.schema.json"),
+        }
+        opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"events":['
+        items = self._pieces_of("json", timeline, self._event_record)
+        return (opening + "\n" + ",\n".join(items) + "\n]}\n").encode()
+
+    def _event_record(self, event: Event) -> str:
+        record = {
+            "slug": event.slug,
+            "title": event.title,
+            "date": date_record(event.date),
+            "summary": event.summary,
+            "location": event.location,
+            "tags": [{"name": t.name, "slug": t.slug} for t in event.tags],
+            "importance": event.importance,
+            "draft": event.draft,
+            "sources": [
+                {
+                    "title": s.title,
+                    "url": s.url or None,
+                    "publisher": s.publisher or None,
+                    "date": s.date.text if s.date else None,
+                }
+                for s in event.sources
+            ],
+            "image": (
+                {
+                    "src": self.asset(event.image.src),
+                    "alt": event.image.alt,
+                    "credit": event.image.credit,
+                    "caption": event.image.caption,
+                }
+                if event.image
+                else None
+            ),
+            "url": self.link(event.url),
+            "body_html": event.body_html,
+            "extra": event.extra,
+        }
+        return json.dumps(record, ensure_ascii=False)
+
+    # timelinejs.json -------------------------------------------------------------------
+
+    def _timelinejs(self, timeline: Timeline) -> bytes:
+        title = {"text": {"headline": self.config.title, "text": self.config.description}}
+        opening = '{"title":' + json.dumps(title, ensure_ascii=False) + ',"events":['
+        items = self._pieces_of("timelinejs", timeline, self._slide)
+        return (opening + "\n" + ",\n".join(items) + "\n]}\n").encode()
+
+    def _slide(self, event: Event) -> str:
+        start, end = event.date.start or event.date.end, event.date.end
+        more = f'<a href="{self.link(event.url)}">Read more, with sources</a>'
+        link = f'<p class="{PERMALINK_CLASS}">{more}</p>'
+        slide: dict[str, Any] = {"start_date": timelinejs_date(start)}  # type: ignore[arg-type]
+        if event.date.interval and event.date.start and end:
+            slide["end_date"] = timelinejs_date(end)
+        slide["display_date"] = event.date.display
+        slide["text"] = {"headline": event.title, "text": event.body_html + link}
+        if event.image:
+            slide["media"] = {
+                "url": self.asset(event.image.src),
+                "credit": event.image.credit,
+                "caption": event.image.caption or event.image.alt,
+            }
+        if event.tags:
+            slide["group"] = event.tags[0].name
+        slide["unique_id"] = event.slug
+        # Not read by TimelineJS, which ignores unknown keys; read back by `import`, so that
+        # our own export round-trips without losing the EDTF qualifiers, tags or sources.
+        slide["edtf"] = event.date.text
+        slide["tags"] = [t.name for t in event.tags]
+        slide["location"] = event.location
+        slide["sources"] = [
+            {k: v for k, v in (("title", s.title), ("url", s.url), ("publisher", s.publisher)) if v}
+            for s in event.sources
+        ]
+        return json.dumps(slide, ensure_ascii=False)
+
+    # events.ics ------------------------------------------------------------------------
+
+    def _calendar(self, timeline: Timeline) -> bytes:
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", f"-//timeline//{self.config.title}//EN")
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("x-wr-calname", self.config.title)
+        head, tail = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
+        events = [e for e in timeline if calendar_days(e.date)]
+        return (head + "".join(self._pieces_of("ics", events, self._vevent)) + "END:VCALENDAR"
+                + tail).encode()  # fmt: skip
+
+    def _vevent(self, event: Event) -> str:
+        first, last = calendar_days(event.date)  # type: ignore[misc]
+        entry = icalendar.Event()
+        host = self.config.site_url.split("/")[2] if self.config.site_url else "timeline.invalid"
+        entry.add("uid", f"{event.slug}@{host}")
+        entry.add("dtstamp", dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC))
+        entry.add("dtstart", first)
+        entry.add("dtend", last + dt.timedelta(days=1))
+        entry.add("summary", event.title)
+        description = f"{event.date.display}. {event.summary}\n\n{self.link(event.url)}"
+        entry.add("description", description.strip())
+        entry.add("url", self.link(event.url))
+        if event.location:
+            entry.add("location", event.location)
+        if event.tags:
+            entry.add("categories", [t.name for t in event.tags])
+        return entry.to_ical().decode()
+
+    # events.csv ------------------------------------------------------------------------
+
+    def _csv(self, timeline: Timeline) -> bytes:
+        header = _csv_row(CSV_COLUMNS)
+        return (header + "".join(self._pieces_of("csv", timeline, self._csv_line))).encode()
+
+    def _csv_line(self, event: Event) -> str:
+        date, image = event.date, event.image
+        sources = " | ".join(
+            " ".join(p for p in (s.publisher + ":" if s.publisher else "", s.title,
+                                 f"<{s.url}>" if s.url else "") if p)
+            for s in event.sources
+        )  # fmt: skip
+        values = (
+            event.slug, event.title, date.text, date.display, date.iso_earliest or "",
+            date.iso_latest or "", _flag(date.approximate), _flag(date.uncertain), event.location,
+            "; ".join(t.name for t in event.tags), event.importance, event.summary,
+            self.link(event.url), sources, self.asset(image.src) if image else "",
+            image.alt if image else "", image.credit if image else "",
+            image.caption if image else "",
+        )  # fmt: skip
+        return _csv_row(values)
+
+
+def _csv_row(values: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def date_record(date: EventDate) -> dict[str, Any]:
+    """A date for machines: as written (EDTF), its bounds as ISO days, and for people."""
+    return {
+        "edtf": date.text,
+        "earliest": date.iso_earliest,
+        "latest": date.iso_latest,
+        "display": date.display,
+        "approximate": date.approximate,
+        "uncertain": date.uncertain,
+    }
+
+
+def timelinejs_date(point: Point) -> dict[str, int]:
+    """TimelineJS date parts at the precision written (a year-only date has only `year`).
+
+    TimelineJS counts years BCE as negative numbers without a year zero; EDTF counts
+    astronomically (0 is 1 BCE), hence the shift for years before 1.
+    """
+    year = point.year if point.year > 0 else point.year - 1
+    parts = {"year": year}
+    if point.month:
+        parts["month"] = point.month
+        if point.day:
+            parts["day"] = point.day
+    return parts
+
+
+def calendar_days(date: EventDate) -> tuple[dt.date, dt.date] | None:
+    """First and last day of a date, when a calendar can hold it (years 1 to 9999)."""
+    points = date.points
+    if not points:
+        return None
+    first, last = points[0].earliest, points[-1].latest
+    if not (1 <= first[0] <= 9999 and 1 <= last[0] <= 9999):
+        return None
+    return dt.date(*first), dt.date(*last)
