@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.conftest import event_text, write_event
 from timeline.builder import Builder
 from timeline.exports import EXPORT_FILES
+from timeline.output import MemorySink
 from timeline.project import open_site
 
 TAGS = ["alpha", "beta", "gamma", "delta"]
@@ -60,21 +61,25 @@ def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
         write_event(site_root, f"e{counter[0]}.md", random_event(rng, counter[0]))
     site = open_site(site_root)
     incremental = Builder(site, drafts=False)
-    first = incremental.build()
-    incremental.commit(first)
-    served = dict(first.changed)
+    served = MemorySink()
+    incremental.commit(incremental.build(served))
     for step in range(40):
-        before = dict(served)
+        before = dict(served.files)
         hints = mutate(rng, site_root, counter)
-        result = incremental.build(hints=hints if step % 2 else None)
+        result = incremental.build(served, hints=hints if step % 2 else None)
         incremental.commit(result)
-        served.update(result.changed)
         for path in result.removed:
-            del served[path]
-        fresh = Builder(site, drafts=False).build().changed
-        assert served == fresh, f"step {step}: incremental output differs from a full build"
+            del served.files[path]
+        fresh = full_build(site)
+        assert served.files == fresh, f"step {step}: incremental output differs from a full build"
         really_changed = {p for p in fresh if before.get(p) != fresh[p]}
-        assert really_changed <= set(result.changed), f"step {step}: a changed page was skipped"
+        assert really_changed <= result.changed, f"step {step}: a changed page was skipped"
+
+
+def full_build(site) -> dict[str, bytes]:
+    sink = MemorySink()
+    Builder(site, drafts=False).build(sink)
+    return sink.files
 
 
 def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:
@@ -82,9 +87,9 @@ def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:
     for number in range(5):
         write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
     builder = Builder(open_site(site_root), drafts=False)
-    builder.commit(builder.build())
-    again = builder.build()
-    assert again.changed == {} and again.removed == set()
+    builder.commit(builder.build(MemorySink()))
+    again = builder.build(MemorySink())
+    assert again.changed == set() and again.removed == set()
 
 
 def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
@@ -92,11 +97,12 @@ def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
     for number in range(3):
         write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
     builder = Builder(open_site(site_root), drafts=False)
-    first = builder.build()
+    first = builder.build(MemorySink())
     builder.commit(first)
     (site_root / "templates").mkdir()
     (site_root / "templates" / "_event_item.html").write_text("<li>{{ event.title }}</li>\n")
-    result = builder.build()
+    sink = MemorySink()
+    result = builder.build(sink)
     pages = {path for path in first.changed if path not in EXPORT_FILES}  # data, not templates
-    assert set(result.changed) == pages
-    assert b"<li>E1</li>" in result.changed["index.html"]
+    assert result.changed == pages
+    assert b"<li>E1</li>" in sink.files["index.html"]

@@ -3,6 +3,7 @@ a phone and a desktop; valid HTML (the Nu HTML Checker); keyboard usable; light;
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -10,6 +11,7 @@ import pytest
 
 from benchmarks.generate import generate
 from tests.conftest import AXE, ROOT, VNU, require, serve_folder, soup
+from timeline import search
 from timeline.cli import main
 
 PAGE_TYPES = {
@@ -225,19 +227,22 @@ def test_embed_view_has_no_chrome_and_honours_filters(example, web_page) -> None
 
 @pytest.fixture(scope="module")
 def long_timeline(tmp_path_factory: pytest.TempPathFactory):
-    """A synthetic 600-event site split into pages of at most 150 events."""
+    """A synthetic 600-event site split into pages of at most 150 events, its search index
+    built in three bundles of at most 250 pages (as a very large site's would be)."""
     root = tmp_path_factory.mktemp("long")
     site = generate(600, root / "site")
     with (site / "site.toml").open("a") as handle:
         handle.write("timeline_page_size = 150\n")
-    build(
-        "--site",
-        str(site),
-        "--out",
-        str(root / "srv" / "repo"),
-        "--base-url",
-        "https://e.org/repo/",
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "BATCH_PAGES", 250)
+        build(
+            "--site",
+            str(site),
+            "--out",
+            str(root / "srv" / "repo"),
+            "--base-url",
+            "https://e.org/repo/",
+        )
     with serve_folder(root / "srv") as url:
         yield url + "repo/", root / "srv" / "repo"
 
@@ -254,7 +259,10 @@ def test_a_long_timeline_is_split_into_pages_of_whole_years(long_timeline) -> No
 
 
 def test_search_spans_every_page_of_a_long_timeline(long_timeline, web_page) -> None:
-    url, _ = long_timeline
+    url, out = long_timeline
+    mapping = json.loads((out / "pagefind" / "timeline-pages.json").read_text())
+    assert mapping["parts"] == ["parts/1/", "parts/2/"]
+    assert len(mapping["pages"]) == 600
     page = web_page.page
     page.goto(url + "?q=hypersonic")
     other = page.locator(".search-elsewhere a").first

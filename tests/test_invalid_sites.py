@@ -68,7 +68,7 @@ def test_failed_build_keeps_the_previous_output(site: Path, cli) -> None:
     result = cli("build", "--site", site)
     assert result.code == 1
     assert tree_digest(site / "_site") == before
-    assert sorted(p.name for p in site.iterdir()) == ["_site", "content", "site.toml"]
+    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "site.toml"]
 
 
 def test_template_error_names_template_and_line(site: Path, cli) -> None:

@@ -5,28 +5,35 @@ Three caches, each keyed so that it cannot serve stale output:
 - compiled events, by source path, reused while the file's size and modification time (and,
   failing that, its content hash) are unchanged, and recompiled when the set of static files
   changes if the event names an image;
-- rendered list items, inside the `Renderer`, by event content hash (a new renderer is made
+- rendered fragments, inside the `Renderer`, by event content hash (a new renderer is made
   whenever a template or the configuration changes);
-- page keys: the fingerprint of each page as last written, so unchanged pages are skipped.
+- page keys: a hash of everything each page was last rendered from, so unchanged pages are
+  not rendered again. `cache.py` keeps the first and the last on disk between builds.
+
+Rendered files go to a `Sink` as they are made, so a large build never holds them all.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Hashable, Iterable, Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from .errors import BuildFailed, Problem
-from .exports import EXPORT_FILES, Exporter
+from .exports import EXPORT_FILES, Exporter, exports_key
+from .fingerprint import stable_hash
 from .model import Timeline, changed_slugs
+from .output import Sink
 from .project import Site
 from .reader import read_event
-from .render import Renderer, page_paths, plan_pages, site_warnings, theme_key
+from .render import Page, Renderer, page_paths, plan_pages, site_warnings, theme_key
 from .sources import FileInfo, event_files, static_files
 from .validate import Compiled, check_unique_slugs, compile_event
 
 Signature = tuple[int, int]
+LISTED_IN_PARALLEL = 2000  # list pages are few but long: share them out past this many entries
 
 
 @dataclass(frozen=True)
@@ -41,29 +48,42 @@ class SourceEntry:
 
 @dataclass
 class Rendered:
-    """The outcome of one build: the timeline, every page's key, and the pages to write."""
+    """The outcome of one build: the timeline, every output's key, what was (re)written."""
 
     timeline: Timeline
     warnings: list[Problem]
     static: dict[str, Path]
-    keys: dict[str, Hashable] = field(default_factory=dict)
-    changed: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def kept(self) -> set[str]:
+        """Outputs unchanged since the previous build (and not written this time)."""
+        return set(self.keys) - self.changed
 
 
 class Builder:
     """Reusable build state for one site; `build()` renders only pages whose inputs changed."""
 
-    def __init__(self, site: Site, *, drafts: bool) -> None:
+    def __init__(
+        self, site: Site, *, drafts: bool, parallel: bool = False, keep: bool = True
+    ) -> None:
+        """`keep` caches every event's exported pieces for the next build (the preview)."""
         self.site = site
         self.drafts = drafts
-        self._sources: dict[str, SourceEntry] = {}
-        self._assets: frozenset[str] = frozenset()
+        self.parallel = parallel
+        self.sources: dict[str, SourceEntry] = {}
+        self.page_keys: dict[str, str] = {}
+        self.sources_changed = False
+        self._assets: frozenset[str] | None = None
         self._renderer: Renderer | None = None
-        self._page_keys: dict[str, Hashable] = {}
         self._timeline: Timeline | None = None
         self._rendered_with: str | None = None
-        self._exporter = Exporter(site)
+        self._exporter = Exporter(site, keep=keep)
+
+    # Events --------------------------------------------------------------------------
 
     def compile(
         self, static: Mapping[str, Path], *, hints: Iterable[str] | None = None
@@ -74,21 +94,32 @@ class Builder:
         call, as the preview's watcher knows them; otherwise every file is checked.
         """
         assets = frozenset(static)
-        assets_changed = assets != self._assets
-        if hints is None or assets_changed:
+        assets_changed = self._assets is not None and assets != self._assets
+        if hints is None or assets_changed or self._assets is None:
             entries: dict[str, SourceEntry] = {}
             files = event_files(self.site.content_dir, self.site.root)
         else:
-            entries = dict(self._sources)
+            entries = dict(self.sources)
             files = self._hinted_files(hints, entries)
+        stale = []
         for rel, info in files.items():
-            entry = self._sources.get(rel)
-            stale = entry is None or (assets_changed and entry.uses_assets)
-            if stale or entry.signature != info.signature:
-                entry = self._compile_file(rel, info, entry, assets, assets_changed)
-            entries[rel] = entry
-        self._sources, self._assets = entries, assets
-        return [entry.compiled for entry in entries.values()]
+            entry = self.sources.get(rel)
+            if (
+                entry is None
+                or entry.signature != info.signature
+                or (assets_changed and entry.uses_assets)
+            ):
+                stale.append((rel, info))
+            else:
+                entries[rel] = entry
+        fresh = parallel.run_all(
+            _Compiler(self.site, assets, self.sources, assets_changed), stale,
+            parallel=self.parallel,
+        )  # fmt: skip
+        entries.update(zip((rel for rel, _ in stale), fresh, strict=True))
+        self.sources_changed = bool(stale) or entries.keys() != self.sources.keys()
+        self.sources, self._assets = dict(sorted(entries.items())), assets
+        return [entry.compiled for entry in self.sources.values()]
 
     def _hinted_files(
         self, hints: Iterable[str], entries: dict[str, SourceEntry]
@@ -104,19 +135,6 @@ class Builder:
                 entries.pop(rel, None)
         return files
 
-    def _compile_file(
-        self, rel: str, info: FileInfo, previous: SourceEntry | None,
-        assets: frozenset[str], assets_changed: bool,
-    ) -> SourceEntry:  # fmt: skip
-        raw = read_event(rel, Path(info.path).read_bytes())
-        reusable = previous and previous.digest == raw.digest
-        if reusable and not (assets_changed and previous.uses_assets):
-            return SourceEntry(info.signature, raw.digest, previous.compiled, previous.uses_assets)
-        compiled = compile_event(
-            raw, allow_raw_html=self.site.config.allow_raw_html, asset_exists=assets.__contains__
-        )
-        return SourceEntry(info.signature, raw.digest, compiled, "image" in raw.meta)
-
     def assemble(
         self, static: Mapping[str, Path], *, hints: Iterable[str] | None = None
     ) -> tuple[Timeline, list[Problem]]:
@@ -129,49 +147,118 @@ class Builder:
         events = [c.event for c in compiled if c.event and (self.drafts or not c.event.draft)]
         return Timeline.from_events(events, previous=self._timeline), sorted(problems)
 
+    # Pages ---------------------------------------------------------------------------
+
     def renderer(self) -> Renderer:
         """The current Jinja environment; a fresh one when a template or the config changed."""
         if self._renderer is None or self._renderer.key != theme_key(self.site):
             self._renderer = Renderer(self.site)
         return self._renderer
 
-    def build(self, *, hints: Iterable[str] | None = None) -> Rendered:
-        """Validate everything and render the pages whose keys differ from the last commit.
+    def build(self, sink: Sink, *, hints: Iterable[str] | None = None) -> Rendered:
+        """Validate everything, then write to `sink` every output whose key changed.
 
         After a content-only change, only the pages that can depend on the changed events
         are planned at all (see `_affected`); after any other change, every page is.
         """
+        started = time.perf_counter()
         static = static_files(self.site.static_dirs)
         timeline, warnings = self.assemble(static, hints=hints)
         renderer = self.renderer()
-        warnings += site_warnings(self.site)
-        result = Rendered(timeline, warnings, static, keys=dict(self._page_keys))
+        result = Rendered(timeline, warnings + site_warnings(self.site), static)
+        result.timings["compile"] = time.perf_counter() - started
+        result.keys = dict(self.page_keys)
         if self._timeline is None or self._rendered_with != renderer.key:
             pages = plan_pages(timeline, self.site)
         else:
             events, tags = _affected(self._timeline, timeline)
             pages = plan_pages(timeline, self.site, events=events, tags=tags)
+        todo = []
         for page in pages:
-            key = page.key(renderer.key)
+            key = stable_hash(page.key(renderer.key))
             if result.keys.get(page.path) != key:
-                result.changed[page.path] = renderer.render(page)
                 result.keys[page.path] = key
-        for path, data in self._exporter.files(timeline).items():
-            key = hashlib.blake2b(data, digest_size=16).hexdigest()
-            if result.keys.get(path) != key:
-                result.changed[path] = data
-                result.keys[path] = key
+                todo.append(page)
+        rendering = time.perf_counter()
+        self.render(todo, sink)
+        result.changed.update(page.path for page in todo)
+        exporting = time.perf_counter()
+        self._export(timeline, sink, result)
+        result.timings["plan"] = rendering - started - result.timings["compile"]
+        result.timings["render"] = exporting - rendering
+        result.timings["export"] = time.perf_counter() - exporting
         current = page_paths(timeline, self.site) | set(EXPORT_FILES)
         result.removed = set(result.keys) - current
         for path in result.removed:
             del result.keys[path]
         return result
 
+    def render(self, pages: list[Page], sink: Sink) -> None:
+        """Render pages into `sink`: the pages of single events first, across processes when
+        there are many, each worker also rendering that event's card; then the pages that
+        list events, here, from those cards."""
+        renderer = self.renderer()
+        single = [page for page in pages if page.subject is not None]
+        lists = [page for page in pages if page.subject is None]
+
+        def render_one(index: int) -> str:
+            page = single[index]
+            sink.write(page.path, renderer.render(page))
+            return renderer.card(page.subject)
+
+        cards = parallel.run_all(render_one, range(len(single)), parallel=self.parallel)
+        for page, card in zip(single, cards, strict=True):
+            renderer.adopt_card(page.subject, card)
+
+        def render_list(index: int) -> None:
+            page = lists[index]
+            sink.write(page.path, renderer.render(page))
+
+        listed = sum(
+            len(page.context.get("chunk").events) for page in lists if "chunk" in page.context
+        )
+        enough = 2 if listed >= LISTED_IN_PARALLEL else len(lists) + 1
+        parallel.run_all(render_list, range(len(lists)), parallel=self.parallel, min_items=enough)
+
+    def _export(self, timeline: Timeline, sink: Sink, result: Rendered) -> None:
+        """The data exports, made again only when an event or the configuration changed."""
+        key = exports_key(timeline, self.site)
+        if all(result.keys.get(path) == key for path in EXPORT_FILES):
+            return
+        for path, chunks in self._exporter.files(timeline).items():
+            sink.write_chunks(path, chunks)
+            result.keys[path] = key
+            result.changed.add(path)
+
     def commit(self, result: Rendered) -> None:
         """Record that `result` was written, so the next build compares against it."""
-        self._page_keys = dict(result.keys)
+        self.page_keys = dict(result.keys)
         self._timeline = result.timeline
         self._rendered_with = self.renderer().key
+
+
+@dataclass(frozen=True)
+class _Compiler:
+    """Compiles one stale event file; a plain object so that forked workers can run it."""
+
+    site: Site
+    assets: frozenset[str]
+    previous: dict[str, SourceEntry]
+    assets_changed: bool
+
+    def __call__(self, stale: tuple[str, FileInfo]) -> SourceEntry:
+        rel, info = stale
+        raw = read_event(rel, Path(info.path).read_bytes())
+        previous = self.previous.get(rel)
+        reusable = previous is not None and previous.digest == raw.digest
+        if reusable and not (self.assets_changed and previous.uses_assets):
+            return SourceEntry(info.signature, raw.digest, previous.compiled, previous.uses_assets)
+        compiled = compile_event(
+            raw,
+            allow_raw_html=self.site.config.allow_raw_html,
+            asset_exists=self.assets.__contains__,
+        )
+        return SourceEntry(info.signature, raw.digest, compiled, "image" in raw.meta)
 
 
 def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .deploy import DeployOptions, deploy
 from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
-from .importer import plan_import, write_import
 from .pipeline import build, load_timeline
 from .project import open_site
-from .scaffold import new_event
-from .serve import Address, run_preview
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -51,6 +48,13 @@ def make_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build_cmd.add_argument(
         "--drafts", action="store_true", help="include events marked draft: true"
+    )
+    build_cmd.add_argument(
+        "--no-cache", action="store_true",
+        help="ignore the build cache in <site>/.cache and rebuild everything",
+    )  # fmt: skip
+    build_cmd.add_argument(
+        "--profile", action="store_true", help="print where the build spent its time"
     )
 
     check_cmd = commands.add_parser("check", help="validate the content without writing anything")
@@ -140,13 +144,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     site = open_site(args.site, base_url=args.base_url)
     out = args.out if args.out is not None else site.root / "_site"
-    result = build(site, out, drafts=args.drafts)
+    result = build(site, out, drafts=args.drafts, use_cache=not args.no_cache)
     _report(result.warnings)
     seconds = time.perf_counter() - start
+    reused = f" ({len(result.linked)} unchanged)" if result.linked else ""
     print(
-        f"Built {len(result.timeline)} events, {len(result.files)} pages into {out} "
+        f"Built {len(result.timeline)} events, {result.pages} files{reused} into {out} "
         f"in {seconds:.2f} s"
     )
+    if args.profile:
+        for stage, spent in result.timings.items():
+            print(f"  {stage:8} {spent:7.3f} s")
+        own, helpers = (
+            resource.getrusage(who).ru_maxrss / 1024
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        print(f"  peak memory {own:.0f} MB (this process), {helpers:.0f} MB (largest helper)")
     return EXIT_OK
 
 
@@ -159,6 +172,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Address, run_preview  # the server's libraries load only when serving
+
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a port number (1-65535)")
     run_preview(args.site, Address(args.host, args.port), open_browser=args.open)
@@ -167,6 +182,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployOptions, deploy
+
     site = open_site(args.site)
     options = DeployOptions(args.remote, args.branch, args.message, push=not args.no_push)
     result = deploy(site, options)
@@ -177,6 +194,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import plan_import, write_import
+
     site_root = args.site.resolve()
     report = plan_import(args.file, site_root)
     if not args.dry_run:
@@ -196,6 +215,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_event
+
     site_root = args.site.resolve()
     path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
     print(f"Created {path.relative_to(site_root).as_posix()}")

@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from edtf import parse_edtf
-from edtf.parser.parser_classes import UnspecifiedIntervalSection
-
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -277,7 +274,10 @@ def days_in_month(year: int, month: int) -> int:
 
 
 def parse_with_edtf(text: str) -> EventDate:
-    """Any EDTF level 0/1 text, through the edtf package's full grammar."""
+    """Any EDTF level 0/1 text, through the edtf package's full grammar (imported on first
+    use: it is slow to load, and most dates never need it)."""
+    from edtf import parse_edtf
+
     try:
         parsed = parse_edtf(text)
     except Exception:
@@ -305,6 +305,8 @@ def _checked_interval(
 
 
 def _section(section: object, text: str) -> tuple[Point | None, str]:
+    from edtf.parser.parser_classes import UnspecifiedIntervalSection
+
     if isinstance(section, UnspecifiedIntervalSection):
         return None, "open" if str(section) == ".." else "unknown"
     return _point(section, text), ""

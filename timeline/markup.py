@@ -11,9 +11,12 @@ import html
 import re
 from copy import deepcopy
 from functools import cache
+from typing import TYPE_CHECKING
 
-import markdown
-import nh3
+if TYPE_CHECKING:
+    from markdown import Markdown
+    from nh3 import Cleaner
+
 
 EXTENSIONS = ("extra", "sane_lists", "smarty", "toc")
 EXTENSION_CONFIGS = {"toc": {"baselevel": 2}}
@@ -26,13 +29,21 @@ _SPACE = re.compile(r"\s+")
 
 
 @cache
-def _converter() -> markdown.Markdown:
-    """One Markdown instance per process; `reset()` between documents is far cheaper than new."""
+def _converter() -> Markdown:
+    """One Markdown instance per process; `reset()` between documents is far cheaper than new.
+
+    Markdown and nh3 are imported on first use: a build whose events all come from the cache
+    never loads them.
+    """
+    import markdown
+
     return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS)
 
 
 @cache
-def _cleaner() -> nh3.Cleaner:
+def _cleaner() -> Cleaner:
+    import nh3
+
     attributes = deepcopy(nh3.ALLOWED_ATTRIBUTES)
     for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "dt", "abbr", "a", "span"):
         attributes.setdefault(tag, set()).update({"id", "class", "title"})

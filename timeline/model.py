@@ -99,7 +99,7 @@ class Event:
         """Site-relative permalink, without the base path."""
         return f"events/{self.slug}/"
 
-    @property
+    @cached_property
     def year(self) -> int | None:
         """The year the event is filed under on the timeline (None for an open start)."""
         return self.date.start.year if self.date.start else None
@@ -124,7 +124,7 @@ class Event:
             year, month, day = min(max(year, 1), 9999), 1, 1
         return f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
 
-    @property
+    @cached_property
     def day_number(self) -> int:
         """A day count that orders dates, for measuring how far apart two events are."""
         return self.day_of(self.date.earliest)

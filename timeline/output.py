@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from .errors import OutputError, UsageError
 
 PROTECTED = ("content", "templates", "static")
+DETACH_ABOVE = 1000  # events in a retired output worth deleting in the background
 
 
 def check_output_dir(out: Path, site_root: Path) -> None:
@@ -35,6 +39,8 @@ def staged_output(out: Path) -> Iterator[Path]:
     """Yield an empty temporary folder; swap it in as `out` when the block succeeds."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out.parent.glob(f".{out.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -59,18 +65,91 @@ def _swap(staging: Path, out: Path) -> None:
         if retired.exists():
             retired.rename(out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove(retired)
 
 
-def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write generated files (relative posix paths) under `folder`."""
-    made: set[Path] = set()
-    for rel, data in files.items():
-        target = folder / rel
-        if target.parent not in made:
+def _remove(folder: Path) -> None:
+    """Delete the retired output; a large one in a detached process, so that the build
+    returns at once (deleting thousands of files takes a noticeable part of a warm build).
+    Whatever is left is removed at the start of the next build."""
+    events = folder / "events"
+    if events.is_dir() and sum(1 for _ in os.scandir(events)) >= DETACH_ABOVE:
+        script = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(folder)], start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Sink(Protocol):
+    """Where a build puts each file it makes, as soon as it is made."""
+
+    def write(self, path: str, data: bytes) -> None: ...
+
+    def write_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
+        """A large file, streamed where the sink can (exports of very long timelines)."""
+
+
+class FolderSink:
+    """Writes generated files (relative posix paths) under a folder, such as the staging one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._made: set[Path] = set()
+
+    def write(self, path: str, data: bytes) -> None:
+        self.write_chunks(path, (data,))
+
+    def write_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
+        target = self.folder / path
+        if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
+            self._made.add(target.parent)
+        with target.open("wb") as handle:
+            handle.writelines(chunks)
+
+
+class MemorySink:
+    """Keeps generated files in memory, to be written only once a whole build succeeded."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes) -> None:
+        self.files[path] = data
+
+    def write_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
+        self.write(path, b"".join(chunks))
+
+
+def link_files(source: Path, target: Path, paths: Iterable[str]) -> list[str]:
+    """Hard-link unchanged files of the previous output into the new one (no copy, no
+    rewrite); returns the paths that could not be linked, to be made afresh."""
+    missing = []
+    made: set[str] = set()
+    source_root, target_root = str(source), str(target)
+    for rel in paths:
+        destination = os.path.join(target_root, rel)
+        folder = os.path.dirname(destination)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        try:
+            os.link(os.path.join(source_root, rel), destination)
+        except FileNotFoundError:
+            missing.append(rel)
+    return missing
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link a whole folder of the previous output (the search index) into the new one."""
+    for folder, _, names in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(Path(folder) / name, target / relative / name)
 
 
 def copy_static(folder: Path, static: Mapping[str, Path]) -> None:

@@ -1,7 +1,10 @@
-"""The build, one way: files -> raw events -> validated model -> pages -> staged output -> swap.
+"""The build, one way: files -> raw events -> validated model -> pages -> staged output ->
+search index -> swap.
 
 Nothing is written before every event has been validated, and every problem in the whole
 site is collected before the build stops, so one run shows the author everything to fix.
+With the cache (`cache.py`), unchanged pages and an unchanged search index are hard-linked
+from the previous output instead of being made again.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
-from .builder import Builder
-from .errors import Problem
+from . import output, parallel
+from .builder import Builder, Rendered
+from .cache import BuildCache, PageState
+from .errors import OutputError, Problem
+from .fingerprint import stable_hash
 from .model import Timeline
 from .project import Site
-from .search import index_site
+from .search import INDEX_DIR, index_site
 from .sources import static_files
 
 
@@ -26,9 +31,14 @@ class BuildResult:
     """What a build produced, what it warned about, and where its time went."""
 
     timeline: Timeline
-    files: dict[str, bytes]
+    written: set[str]
+    linked: set[str]
     warnings: list[Problem]
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return len(self.written) + len(self.linked)
 
 
 @dataclass
@@ -48,20 +58,55 @@ class Stopwatch:
 
 def load_timeline(site: Site, *, drafts: bool) -> tuple[Timeline, list[Problem]]:
     """Validate the whole site without rendering pages (the `check` command)."""
-    return Builder(site, drafts=drafts).assemble(static_files(site.static_dirs))
+    with parallel.fewer_collections():
+        builder = Builder(site, drafts=drafts, parallel=True)
+        return builder.assemble(static_files(site.static_dirs))
 
 
-def build(site: Site, out: Path, *, drafts: bool = False) -> BuildResult:
+def build(site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True) -> BuildResult:
     """Build the site into `out`, atomically: on any error `out` is left as it was."""
+    with parallel.fewer_collections():
+        return _build(site, out, drafts=drafts, use_cache=use_cache)
+
+
+def _build(site: Site, out: Path, *, drafts: bool, use_cache: bool) -> BuildResult:
     clock = Stopwatch()
     output.check_output_dir(out, site.root)
-    with clock.stage("render"):
-        result = Builder(site, drafts=drafts).build()
-        output.check_collisions(result.changed, result.static)
+    out = out.resolve()
+    builder = Builder(site, drafts=drafts, parallel=True, keep=False)
+    cache = BuildCache(site.root)
+    previous = cache.seed(builder, out) if use_cache else None
     with output.staged_output(out) as staging:
+        result = builder.build(output.FolderSink(staging))
+        clock.timings.update(result.timings)
+        output.check_collisions(result.keys, result.static)
         with clock.stage("write"):
-            output.write_files(staging, {**result.changed, ".nojekyll": b""})
+            _place_unchanged(out, staging, result)
             output.copy_static(staging, result.static)
+            (staging / ".nojekyll").write_bytes(b"")
         with clock.stage("index"):
-            index_site(staging)
-    return BuildResult(result.timeline, result.changed, result.warnings, clock.timings)
+            search_key = _search_key(result)
+            if previous and previous.search_key == search_key and (out / INDEX_DIR).is_dir():
+                output.link_tree(out / INDEX_DIR, staging / INDEX_DIR)
+            else:
+                index_site(staging)
+    with clock.stage("cache"):
+        state = PageState(str(out), drafts, result.keys, search_key)
+        cache.save(builder, state, sources_changed=builder.sources_changed or previous is None)
+    return BuildResult(result.timeline, result.changed, result.kept, result.warnings, clock.timings)
+
+
+def _place_unchanged(out: Path, staging: Path, result: Rendered) -> None:
+    missing = output.link_files(out, staging, sorted(result.kept))
+    if missing:
+        raise OutputError(
+            f"{len(missing)} files of the previous output disappeared during the build "
+            f"(e.g. {missing[0]}); run the build again, or with --no-cache"
+        )
+
+
+def _search_key(result: Rendered) -> str:
+    """Changes whenever an indexed page (an event page) is added, removed or changed."""
+    return stable_hash(
+        tuple(sorted((p, k) for p, k in result.keys.items() if p.startswith("events/")))
+    )

@@ -8,7 +8,9 @@ key keeps its line number (plain `yaml.load` throws positions away, and an autho
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import frontmatter
@@ -36,15 +38,25 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 @dataclass(frozen=True)
 class RawEvent:
-    """An event file as written: unvalidated metadata plus where each key sits."""
+    """An event file as written: unvalidated metadata, and where to find each key."""
 
     path: str
     meta: dict[str, Any]
-    lines: dict[Position, int]
     body: str
     body_line: int
     digest: str
     problems: tuple[Problem, ...] = field(default=())
+    frontmatter: str = ""
+    frontmatter_line: int = 1
+
+    @cached_property
+    def lines(self) -> dict[Position, int]:
+        """The line of every key and list item, worked out only when a message needs one:
+        walking YAML's node tree doubles the cost of reading a file that has no problem."""
+        try:
+            return load_yaml(self.frontmatter, first_line=self.frontmatter_line)[1]
+        except (yaml.YAMLError, DuplicateKey, ValueError):
+            return {}
 
     def line(self, *position: str | int) -> int:
         """Line of a key (or list item) in the file, falling back to its parent, then line 1."""
@@ -82,24 +94,39 @@ def read_event(path: str, data: bytes) -> RawEvent:
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     fm_line = text.count("\n", 0, text.index(fm)) + 1
     try:
-        meta, lines = load_yaml(fm, first_line=fm_line)
+        meta = yaml.load(fm, Loader=_Loader)
     except yaml.YAMLError as exc:
         return _failed(path, digest, _yaml_problem(path, exc, fm_line))
-    except DuplicateKey as exc:
-        return _failed(path, digest, Problem(path, exc.line, exc.key, "is set twice"))
     except ValueError as exc:
         problem = Problem(path, 1, "frontmatter", f"invalid YAML value: {exc}")
         return _failed(path, digest, problem)
+    duplicate = _duplicate_key(fm, fm_line)
+    if duplicate:
+        return _failed(path, digest, Problem(path, duplicate[1], duplicate[0], "is set twice"))
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         problem = Problem(path, 2, "frontmatter", "must be a YAML mapping of `key: value` lines")
         return _failed(path, digest, problem)
-    return RawEvent(path, meta, lines, body, body_line, digest)
+    return RawEvent(path, meta, body, body_line, digest, (), fm, fm_line)
+
+
+_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"-][^:]*?)\s*:(?:\s|$)", re.MULTILINE)
+
+
+def _duplicate_key(text: str, first_line: int) -> tuple[str, int] | None:
+    """A top-level key set twice (YAML would silently keep the last value): key and line."""
+    seen: set[str] = set()
+    for match in _TOP_LEVEL_KEY.finditer(text):
+        key = match.group(1)
+        if key in seen:
+            return key, text.count("\n", 0, match.start()) + first_line
+        seen.add(key)
+    return None
 
 
 def _failed(path: str, digest: str, problem: Problem) -> RawEvent:
-    return RawEvent(path, {}, {}, "", 1, digest, (problem,))
+    return RawEvent(path, {}, "", 1, digest, (problem,))
 
 
 def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:

@@ -28,6 +28,8 @@ from .model import Chunk, Event, Tag, TagGroup, Timeline, gaps, paginate, years_
 from .project import Site
 from .sources import walk_files
 
+CARD_HEADING = "h3"  # the default theme's cards sit under h2 year headings
+
 
 @dataclass(frozen=True)
 class Page:
@@ -38,6 +40,7 @@ class Page:
     title: str
     description: str = ""
     context: dict[str, Any] = field(default_factory=dict)
+    subject: Event | None = None
 
     @property
     def url(self) -> str:
@@ -194,7 +197,7 @@ def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
         "next": timeline.next(event),
         "related": timeline.related(event),
     }
-    return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context)
+    return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context, event)
 
 
 def theme_key(site: Site) -> str:
@@ -235,41 +238,46 @@ class Renderer:
             timeline_items=self.timeline_items,
         )
 
-    def fragments(self, template: str, events: Iterable[Event], **params: str) -> Markup:
+    def fragments(self, template: str, events: Iterable[Event], **params: Any) -> Markup:
         """`template` rendered for each event (with `event` and `params`), joined.
 
         Each event is rendered once per version and reused: a long timeline lists every
         event on several pages (the timeline, each of its tags, the feed), and those lists
         then cost a join of ready-made fragments, not a template loop.
         """
-        extra = tuple(sorted(params.items()))
-        cache = self._fragments
-        parts = []
-        for event in events:
-            key = (template, event.digest, event.path, extra)
-            part = cache.get(key)
-            if part is None:
-                part = self.env.get_template(template).render(event=event, **params)
-                cache[key] = part
-            parts.append(part)
-        return Markup("".join(parts))
+        return Markup("".join(self._fragment(template, event, params) for event in events))
+
+    def card(self, event: Event, heading: str = CARD_HEADING) -> str:
+        """The event's card as timeline and tag pages show it (`_event_card.html`)."""
+        return self._fragment("_event_card.html", event, {"heading": heading})
+
+    def adopt_card(self, event: Event, card: str, heading: str = CARD_HEADING) -> None:
+        """Take a card rendered by a worker process, so lists need not render it again."""
+        key = ("_event_card.html", event.digest, event.path, (("heading", heading),))
+        self._fragments[key] = card
 
     def timeline_items(
         self, events: tuple[Event, ...], heading: str = "h3", after: Event | None = None
     ) -> Markup:
-        """The list items of a timeline section, each with the gap since the one before."""
-        cache = self._fragments
-        template = None
+        """The list items of a timeline section, each with the gap since the one before.
+
+        The card (`_event_card.html`) is rendered once per event; only its thin wrapper
+        (`_event_item.html`) depends on the gap, which differs between the timeline and the
+        tag pages.
+        """
         parts = []
         for event, gap in zip(events, gaps(events, after), strict=True):
-            key = ("_event_item.html", event.digest, event.path, heading, gap)
-            part = cache.get(key)
-            if part is None:
-                template = template or self.env.get_template("_event_item.html")
-                part = template.render(event=event, heading=heading, gap=gap)
-                cache[key] = part
-            parts.append(part)
+            card = Markup(self.card(event, heading))
+            parts.append(self._fragment("_event_item.html", event, {"gap": gap, "card": card}))
         return Markup("".join(parts))
+
+    def _fragment(self, template: str, event: Event, params: dict[str, Any]) -> str:
+        key = (template, event.digest, event.path, tuple(sorted(params.items())))
+        part = self._fragments.get(key)
+        if part is None:
+            part = self.env.get_template(template).render(event=event, **params)
+            self._fragments[key] = part
+        return part
 
     def render(self, page: Page) -> bytes:
         """Render one page; any template failure becomes a `RenderError` naming file and line."""

@@ -12,21 +12,23 @@ import gzip
 import hashlib
 import json
 import re
+import shutil
 import sys
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import cbor2
-from pagefind.index import IndexConfig, PagefindIndex
-from pagefind.service import get_executable
 
 from .errors import TimelineError
+from .output import link_files
 
 INDEX_DIR = "pagefind"
 EVENT_PAGES = "events/**/*.html"
 PAGE_MAP = "timeline-pages.json"
+BATCH_PAGES = 2000
 SIGNATURE = b"pagefind_dcd"
 META_FILTERS = 3  # position of the [[filter name, file hash], ...] list in pagefind 1.5's meta
 
@@ -38,20 +40,46 @@ class SearchIndexError(TimelineError):
 def index_site(folder: Path, bundle: Path | None = None) -> int:
     """Index the event pages under `folder` into `bundle` (default `<folder>/pagefind/`).
 
-    Returns the number of pages indexed. Pagefind's API is async; it runs in a thread of its
-    own because callers may already be inside an event loop (the preview server's, or a
-    browser-test driver's), and a daemon thread, so that stopping the preview never waits
-    for an index nobody will read.
+    Returns the number of pages indexed. Pagefind holds a whole index in memory while it
+    builds it (about 110 KB a page), so a large site is indexed in batches of
+    `BATCH_PAGES` pages, each a bundle of its own under `parts/`, which the browser merges
+    (Pagefind's `mergeIndex`): the peak stays that of one batch.
     """
+    from pagefind.service import get_executable  # loaded only when an index is built
+
     if get_executable() is None:
         raise SearchIndexError(
             "the Pagefind binary was not found; run: pip install 'pagefind[bin]'"
         )
-    outcome: dict[str, Any] = {}
+    bundle = bundle or folder / INDEX_DIR
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))
+    batches = [pages[start : start + BATCH_PAGES] for start in range(0, len(pages), BATCH_PAGES)]
+    if len(batches) <= 1:
+        _run(_index(folder, bundle))
+        write_page_map(bundle, [])
+        return len(pages)
+    parts = [f"parts/{number}/" for number in range(1, len(batches))]
+    scratch = folder.parent / f".{folder.name}.search-batch"
+    try:
+        for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
+            shutil.rmtree(scratch, ignore_errors=True)
+            link_files(folder, scratch, batch)
+            _run(_index(scratch, target))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_page_map(bundle, parts)
+    return len(pages)
+
+
+def _run(job: Coroutine[Any, Any, None]) -> None:
+    """Run Pagefind's async API in a thread of its own: callers may already be inside an
+    event loop (the preview server's, or a browser-test driver's). A daemon thread, so that
+    stopping the preview never waits for an index nobody will read."""
+    outcome: dict[str, BaseException] = {}
 
     def work() -> None:
         try:
-            outcome["pages"] = asyncio.run(_index(folder, bundle or folder / INDEX_DIR))
+            asyncio.run(job)
         except Exception as exc:
             outcome["error"] = exc
 
@@ -63,20 +91,20 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
         raise error
     if error is not None:
         raise SearchIndexError(f"building the search index failed: {error}")
-    return int(outcome["pages"])
 
 
-async def _index(folder: Path, bundle: Path) -> int:
+async def _index(folder: Path, bundle: Path) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
     config = IndexConfig(output_path=str(bundle))
     async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(folder), glob=EVENT_PAGES)
+        await index.add_directory(str(folder), glob=EVENT_PAGES)
     make_deterministic(bundle)
-    write_page_map(bundle)
-    return int(result["page_count"])
 
 
-def write_page_map(bundle: Path) -> None:
-    """Write `timeline-pages.json`: Pagefind result id -> [event slug, first year or null].
+def write_page_map(bundle: Path, parts: list[str]) -> None:
+    """Write `timeline-pages.json`: the extra bundles to merge, and for every page of every
+    bundle, Pagefind's result id -> [event slug, first year or null].
 
     A Pagefind result names its page only inside a fragment file, one request per result.
     A common word on a large timeline matches thousands of events, and fetching thousands
@@ -85,13 +113,15 @@ def write_page_map(bundle: Path) -> None:
     tells a page of a long timeline which other page holds a match.
     """
     pages = {}
-    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        data = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE) :])
-        match = re.match(r"^/events/([^/]+)/", data["url"])
-        if match:
-            years = [int(y) for y in data.get("filters", {}).get("year", [])]
-            pages[fragment.stem] = [unquote(match.group(1)), min(years) if years else None]
-    (bundle / PAGE_MAP).write_text(json.dumps(pages, separators=(",", ":"), ensure_ascii=False))
+    for folder in [bundle, *(bundle / part for part in parts)]:
+        for fragment in sorted((folder / "fragment").glob("*.pf_fragment")):
+            data = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE) :])
+            match = re.match(r"^/events/([^/]+)/", data["url"])
+            if match:
+                years = [int(y) for y in data.get("filters", {}).get("year", [])]
+                pages[fragment.stem] = [unquote(match.group(1)), min(years) if years else None]
+    mapping = {"parts": parts, "pages": dict(sorted(pages.items()))}
+    (bundle / PAGE_MAP).write_text(json.dumps(mapping, separators=(",", ":"), ensure_ascii=False))
 
 
 def make_deterministic(bundle: Path) -> None:

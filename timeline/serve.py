@@ -28,7 +28,7 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from . import output
+from . import output, parallel
 from .builder import Builder, Rendered
 from .config import CONFIG_NAME, SiteConfig
 from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
@@ -77,6 +77,23 @@ def check_port(address: Address) -> None:
                     f"preview running?); try --port {address.port + 1}"
                 ) from None
             raise UsageError(f"cannot listen on {address.host}:{address.port}: {exc}") from None
+
+
+class PreviewSink:
+    """Writes pages into the served folder, atomically, with the error overlay's script."""
+
+    def __init__(self, out: Path, base_path: str) -> None:
+        self.out = out
+        script = f'<script src="{base_path}{PREVIEW_DIR}/overlay.js" defer></script>'
+        self.tag = script.encode() + HEAD_END
+
+    def write(self, path: str, data: bytes) -> None:
+        if path.endswith(".html"):
+            data = data.replace(HEAD_END, self.tag, 1)
+        output.write_atomically(self.out / path, data)
+
+    def write_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
+        self.write(path, b"".join(chunks))
 
 
 class SourceWatcher(Watcher):
@@ -191,9 +208,19 @@ class Preview:
             self.builder = Builder(self.site, drafts=True)
             self.static = {}
             self._install_preview_files()
-        result = self.builder.build(hints=self._content_hints(changed))
+        # The first build of a site fills an empty folder, across processes while no thread
+        # runs yet; later ones keep their pages in memory until the whole rebuild succeeded,
+        # so a failure leaves the last good pages served.
+        first = self.loop is None and not self.builder.page_keys
+        self.builder.parallel = first
+        sink = PreviewSink(self.out, self.site.config.base_path) if first else output.MemorySink()
+        result = self.builder.build(sink, hints=self._content_hints(changed))
         output.check_collisions(result.keys, result.static)
-        self._write(result)
+        if isinstance(sink, output.MemorySink):
+            writer = PreviewSink(self.out, self.site.config.base_path)
+            for path, data in sink.files.items():
+                writer.write(path, data)
+        self._finish(result)
         self.builder.commit(result)
         return result
 
@@ -209,13 +236,8 @@ class Preview:
             hints.append(path.relative_to(self.site_root).as_posix())
         return hints
 
-    def _write(self, result: Rendered) -> None:
+    def _finish(self, result: Rendered) -> None:
         out = self.out
-        script = f'<script src="{self.site.config.base_path}{PREVIEW_DIR}/overlay.js" defer>'
-        tag = (script + "</script>").encode() + HEAD_END
-        for rel, data in result.changed.items():
-            page = data.replace(HEAD_END, tag, 1) if rel.endswith(".html") else data
-            output.write_atomically(out / rel, page)
         output.remove_files(out, result.removed)
         self._sync_static(result.static)
         if any(rel.startswith("events/") for rel in (*result.changed, *result.removed)):
@@ -277,7 +299,9 @@ class Preview:
 
     def prepare(self) -> None:
         """First build (errors shown, not fatal), with a placeholder home page on failure."""
-        if not self.rebuild(None):
+        with parallel.fewer_collections():
+            built = self.rebuild(None)
+        if not built:
             self._install_preview_files()
             if not (self.out / "index.html").exists():
                 script = f'<script src="{PREVIEW_DIR}/overlay.js" defer></script>'
@@ -290,11 +314,14 @@ class Preview:
         self.prepare()
         base = self.site.config.base_path if self.site else "/"
         url = self.address.url(base)
-        print(f"Preview at {url}  (drafts shown; press Ctrl-C to stop)", flush=True)
         threading.Thread(target=self.rebuild_forever, daemon=True, name="rebuild").start()
         server = QuietServer(watcher=SourceWatcher(self.watched(), self.request))
         self.loop = IOLoop.current()
         self._handle_signals(self.loop)
+        # Said once the loop runs, that is once the server listens: the address works then.
+        self.loop.add_callback(
+            print, f"Preview at {url}  (drafts shown; press Ctrl-C to stop)", flush=True
+        )
         if open_browser:
             self.loop.add_callback(webbrowser.open, url)
         try:

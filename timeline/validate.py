@@ -98,7 +98,7 @@ def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetChe
         extra=extra,
         digest=raw.digest,
     )
-    slug_line = raw.lines.get(("slug",))
+    slug_line = raw.line("slug") if "slug" in meta else None
     return Compiled(event, tuple(check.problems), slug_line)
 
 

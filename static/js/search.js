@@ -212,15 +212,20 @@ function queryString(state) {
 // per-result request is needed to know which events match.
 function pagefindSearch(base) {
   let loading = null;
+  // A large site's index comes in several bundles (see search.py), merged here.
   const load = () => {
-    loading ??= Promise.all([
-      import(`${base}pagefind/pagefind.js`).then(async (pagefind) => {
-        await pagefind.options({ baseUrl: base, excerptLength: 24 });
-        await pagefind.init();
-        return pagefind;
-      }),
-      fetch(`${base}pagefind/timeline-pages.json`).then((response) => response.json()),
-    ]);
+    loading ??= (async () => {
+      const [pagefind, map] = await Promise.all([
+        import(`${base}pagefind/pagefind.js`),
+        fetch(`${base}pagefind/timeline-pages.json`).then((response) => response.json()),
+      ]);
+      await pagefind.options({ baseUrl: base, excerptLength: 24 });
+      for (const part of map.parts) {
+        await pagefind.mergeIndex(`${base}pagefind/${part}`, { baseUrl: base });
+      }
+      await pagefind.init();
+      return [pagefind, map.pages];
+    })();
     return loading;
   };
   return async (query, filters) => {

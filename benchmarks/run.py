@@ -1,0 +1,203 @@
+"""Build benchmarks: cold, warm and one-edit builds, peak memory and output size, for synthetic
+sites of N events, beside a bare Python baseline measured in the same run.
+
+    python benchmarks/run.py [--sizes 1000 4000 20000] [--profile]
+
+Files live in $BENCH_DIR (default: /dev/shm when it exists, so that CPU is measured rather
+than disk noise). Each figure is the median of --repeats runs:
+  cold      `build.py build --no-cache`, a fresh process (search index included)
+  warm      `build.py build` again with nothing changed (cache in <site>/.cache)
+  edit      one event's title changed, rebuilt as the live preview does (in memory, after a
+            first build), from the change being noticed to the new output being written
+  memory    peak resident memory of the build process, and of its largest helper (Pagefind)
+  floor     the issue's "bare Python loop": python-frontmatter + Python-Markdown (extra, toc)
+            + a tiny Jinja template, one file per event plus an index page, in two processes;
+            `floor*` is the same loop with this generator's Markdown extensions (adding
+            sane_lists and smarty), for a like-for-like comparison.
+--profile adds the build's own per-stage timings (compile = read, parse and Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import generate  # noqa: E402
+
+REFERENCE_EXTENSIONS = ["extra", "toc"]
+OUR_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+
+
+# The bare loop -------------------------------------------------------------------------------
+
+_extensions: list[str] = []
+_out: Path = Path()
+
+
+def _bare_one(path: str) -> tuple[str, str]:
+    import frontmatter
+    import jinja2
+    import markdown
+
+    post = frontmatter.load(path)
+    body = markdown.markdown(post.content, extensions=_extensions)
+    page = jinja2.Template("<h1>{{ t }}</h1>{{ b }}").render(t=post["title"], b=body)
+    target = _out / Path(path).stem / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page)
+    return Path(path).stem, str(post["title"])
+
+
+def bare_loop(site: Path, out: Path, extensions: list[str], processes: int) -> float:
+    """The issue's baseline: no validation, no search, no exports; seconds it takes."""
+    global _extensions, _out
+    _extensions, _out = extensions, out
+    shutil.rmtree(out, ignore_errors=True)
+    files = sorted(str(p) for p in (site / "content" / "events").glob("*.md"))
+    start = time.perf_counter()
+    if processes == 1:
+        titles = [_bare_one(f) for f in files]
+    else:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            titles = pool.map(_bare_one, files, chunksize=64)
+    index = "".join(f'<li><a href="{slug}/">{title}</a></li>' for slug, title in titles)
+    (out / "index.html").write_text(f"<ul>{index}</ul>")
+    return time.perf_counter() - start
+
+
+# The generator ---------------------------------------------------------------------------
+
+
+def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
+    """One `build.py build --profile` in a fresh process: wall time, stages, memory."""
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site),
+               "--out", str(out), "--profile", *extra]  # fmt: skip
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    figures = {"wall": time.perf_counter() - start}
+    for name, seconds in re.findall(r"^\s+(\w+)\s+([\d.]+) s$", done.stdout, re.MULTILINE):
+        figures[name] = float(seconds)
+    memory = re.search(r"peak memory (\d+) MB \(this process\), (\d+) MB", done.stdout)
+    if memory:
+        figures["memory"], figures["helper"] = float(memory.group(1)), float(memory.group(2))
+    return figures
+
+
+def one_edit(site: Path, out: Path, repeats: int) -> float:
+    """Median seconds for the preview's rebuild after one event's title changes."""
+    from timeline.builder import Builder
+    from timeline.output import FolderSink, MemorySink
+    from timeline.parallel import fewer_collections
+    from timeline.project import open_site
+
+    shutil.rmtree(out, ignore_errors=True)
+    with fewer_collections():
+        builder = Builder(open_site(site), drafts=True, parallel=True)
+        builder.commit(builder.build(FolderSink(out)))
+        builder.parallel = False
+        path = sorted((site / "content" / "events").glob("*.md"))[len(builder.sources) // 3]
+        original = path.read_text()
+        times = []
+        try:
+            for number in range(repeats):
+                path.write_text(original.replace('title: "', f'title: "Edit {number} ', 1))
+                start = time.perf_counter()
+                sink = MemorySink()
+                result = builder.build(sink, hints=[path.relative_to(site).as_posix()])
+                written = FolderSink(out)  # in place, once the rebuild succeeded
+                for name, data in sink.files.items():
+                    written.write(name, data)
+                builder.commit(result)
+                times.append(time.perf_counter() - start)
+        finally:
+            path.write_text(original)
+    return statistics.median(times)
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
+    site = workdir / f"site-{count}"
+    if not (site / "content").exists():
+        generate(count, site)
+    out = workdir / f"out-{count}"
+    cold = median_of([run_build(site, out, "--no-cache") for _ in range(repeats)])
+    warm = median_of([run_build(site, out) for _ in range(repeats)])
+    figures = {
+        "cold": cold, "warm": warm, "size": size_of(out),
+        "floor1": bare_loop(site, workdir / "bare", REFERENCE_EXTENSIONS, 1),
+        "floor2": bare_loop(site, workdir / "bare", REFERENCE_EXTENSIONS, 2),
+        "floor2_ours": bare_loop(site, workdir / "bare", OUR_EXTENSIONS, 2),
+        "edit": one_edit(site, workdir / f"edit-{count}", max(3, repeats * 2)),
+    }  # fmt: skip
+    shutil.rmtree(workdir / "bare", ignore_errors=True)
+    shutil.rmtree(workdir / f"edit-{count}", ignore_errors=True)
+    return figures
+
+
+def report(results: dict[int, dict], profile: bool) -> None:
+    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} {'edit':>7} "
+              f"{'memory':>8} {'helper':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
+              f"{'floor2*':>7}")  # fmt: skip
+    print(header)
+    for count, r in results.items():
+        cold, warm = r["cold"], r["warm"]
+        index = cold.get("index", 0.0)
+        print(
+            f"{count:>7} {cold['wall']:>7.2f}s {cold['wall'] - index:>7.2f}s {index:>6.2f}s "
+            f"{warm['wall']:>6.2f}s {r['edit'] * 1000:>5.0f}ms {cold.get('memory', 0):>6.0f}MB "
+            f"{cold.get('helper', 0):>6.0f}MB {r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s "
+            f"{r['floor2']:>6.2f}s {r['floor2_ours']:>6.2f}s"
+        )
+    print("cold-idx: the cold build without its search index, the part the floor measures")
+    counts = list(results)
+    if len(counts) > 1:
+        first, last = counts[0], counts[-1]
+        ratio = results[last]["cold"]["wall"] / results[first]["cold"]["wall"]
+        print(f"scaling: {last} events take {ratio:.1f}x the time of {first}")
+    if profile:
+        for count, r in results.items():
+            stages = ", ".join(
+                f"{k} {v:.2f}s"
+                for k, v in r["cold"].items()
+                if k not in ("wall", "memory", "helper")
+            )
+            print(f"profile {count:>6} (cold): {stages}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 20000])
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="per-stage timings of cold builds")
+    args = parser.parse_args()
+    base = os.environ.get("BENCH_DIR") or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    with tempfile.TemporaryDirectory(dir=base) as tmp:
+        results = {}
+        for count in args.sizes:
+            print(f"measuring {count} events...", flush=True)
+            results[count] = measure(count, Path(tmp), args.repeats)
+        report(results, args.profile)
+
+
+if __name__ == "__main__":
+    main()

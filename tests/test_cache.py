@@ -1,0 +1,124 @@
+"""The build cache never serves stale output: after any change, exactly the outputs that
+depend on it are made again, the rest are reused, and the result equals a cold build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import timeline
+from tests.conftest import event_text, tree_digest, write_event
+from timeline.exports import EXPORT_FILES
+from timeline.pipeline import build
+from timeline.project import open_site
+
+
+@pytest.fixture
+def cached_site(site: Path) -> Path:
+    for number in range(12):
+        tags = "[alpha, beta]" if number % 2 else "[alpha]"
+        write_event(
+            site, f"e{number:02d}.md", event_text(f"Event {number}", f"20{number + 10}", tags=tags)
+        )
+    return site
+
+
+def run(site: Path, **options) -> tuple[set[str], set[str], dict[str, str]]:
+    """Build; return what was written, what was reused, and the output's content hashes."""
+    result = build(open_site(site, base_url="https://e.org/"), site / "_site", **options)
+    return result.written, result.linked, tree_digest(site / "_site")
+
+
+def cold(site: Path, tmp_path: Path) -> dict[str, str]:
+    out = tmp_path / "cold"
+    build(open_site(site, base_url="https://e.org/"), out, use_cache=False)
+    return tree_digest(out)
+
+
+def test_a_second_build_reuses_everything_and_is_identical(cached_site: Path) -> None:
+    written, _, first = run(cached_site)
+    assert "index.html" in written and (cached_site / ".cache").is_dir()
+    written, linked, second = run(cached_site)
+    assert written == set()
+    assert "index.html" in linked and "events/e03/index.html" in linked
+    assert second == first
+
+
+def test_an_edited_event_changes_exactly_its_dependants(cached_site: Path, tmp_path: Path) -> None:
+    _, _, before = run(cached_site)
+    write_event(
+        cached_site, "e05.md", event_text("Event five, renamed", "2015", tags="[alpha, beta]")
+    )
+    written, linked, after = run(cached_site)
+    assert after == cold(cached_site, tmp_path)
+    changed = {p for p in after if before.get(p) != after[p] and not p.startswith("pagefind/")}
+    assert changed <= written  # nothing changed without being made again
+    assert {"events/e05/index.html", "events/e04/index.html", "events/e06/index.html",
+            "index.html", "tags/alpha/index.html", "events.json"} <= changed  # fmt: skip
+    assert "events/e00/index.html" in linked  # far away in time: untouched
+
+
+def test_a_template_change_remakes_the_pages_that_use_it(cached_site: Path, tmp_path: Path) -> None:
+    _, _, before = run(cached_site)
+    (cached_site / "templates").mkdir()
+    (cached_site / "templates" / "_event_card.html").write_text(
+        '<article id="{{ event.slug }}"><h3>{{ event.title }}</h3></article>\n'
+    )
+    written, _, after = run(cached_site)
+    assert after == cold(cached_site, tmp_path)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert changed == {
+        "index.html",
+        "embed/index.html",
+        "tags/alpha/index.html",
+        "tags/beta/index.html",
+    }
+    assert changed <= written
+
+
+def test_a_config_change_remakes_every_page(cached_site: Path, tmp_path: Path) -> None:
+    run(cached_site)
+    (cached_site / "site.toml").write_text('title = "A new title"\n')
+    written, linked, after = run(cached_site)
+    assert after == cold(cached_site, tmp_path)
+    html = {path for path in after if path.endswith(".html")}
+    assert html <= written
+    assert not (set(EXPORT_FILES) & linked)
+
+
+def test_a_new_generator_version_discards_the_cache(
+    cached_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(cached_site)
+    monkeypatch.setattr(timeline, "__version__", "999.0")
+    for module in ("timeline.cache", "timeline.render", "timeline.exports"):
+        monkeypatch.setattr(f"{module}.__version__", "999.0")
+    written, linked, _ = run(cached_site)
+    assert linked == set()
+    assert "index.html" in written and "events/e00/index.html" in written
+
+
+def test_no_cache_forces_a_cold_build(cached_site: Path) -> None:
+    run(cached_site)
+    written, linked, _ = run(cached_site, use_cache=False)
+    assert linked == set() and "events/e00/index.html" in written
+
+
+def test_a_deleted_output_file_is_made_again(cached_site: Path) -> None:
+    _, _, before = run(cached_site)
+    (cached_site / "_site" / "events" / "e07" / "index.html").unlink()
+    written, _, after = run(cached_site)
+    assert "events/e07/index.html" in written
+    assert after == before
+
+
+def test_the_search_index_is_reused_only_while_event_pages_are_unchanged(cached_site: Path) -> None:
+    run(cached_site)
+    index = cached_site / "_site" / "pagefind" / "pagefind-entry.json"
+    inode = index.stat().st_ino
+    run(cached_site)
+    assert index.stat().st_ino == inode  # linked from the previous output
+    write_event(cached_site, "e11.md", event_text("Event eleven, renamed", "2021"))
+    run(cached_site)
+    assert index.stat().st_ino != inode  # made again

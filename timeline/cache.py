@@ -1,0 +1,93 @@
+"""The build cache in `<site>/.cache/`: what the last build compiled and wrote, so that the
+next build recompiles only changed event files, renders only changed pages, and links the
+rest (and an unchanged search index) from the previous output.
+
+It can never serve stale output: compiled events are keyed by file content, pages by a hash
+of everything they are rendered from (templates, configuration and this program's version
+included), and the whole cache is dropped when its format or the program's version differ,
+or when it cannot be read. The files are pickles written by this program into the site's
+own (gitignored) folder; `--no-cache` ignores them.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .builder import Builder, SourceEntry
+
+CACHE_DIR = ".cache"
+FORMAT = 1
+
+
+@dataclass
+class PageState:
+    """The keys of the outputs the last build left in `out`, and of its search index."""
+
+    out: str
+    drafts: bool
+    keys: dict[str, str] = field(default_factory=dict)
+    search_key: str = ""
+
+
+@dataclass
+class Sources:
+    """Compiled events by source path, valid for one raw-HTML setting."""
+
+    allow_raw_html: bool
+    entries: dict[str, SourceEntry] = field(default_factory=dict)
+
+
+class BuildCache:
+    """Reads and writes the two cache files of one site."""
+
+    def __init__(self, site_root: Path) -> None:
+        self.folder = site_root / CACHE_DIR
+
+    def _read(self, name: str) -> object | None:
+        try:
+            with (self.folder / name).open("rb") as handle:
+                stamp, value = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+            return None
+        return value if stamp == (FORMAT, __version__) else None
+
+    def _write(self, name: str, value: object) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / ".gitignore").write_text("*\n")
+        partial = self.folder / f".{name}.partial"
+        with partial.open("wb") as handle:
+            pickle.dump(((FORMAT, __version__), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, self.folder / name)
+
+    def seed(self, builder: Builder, out: Path) -> PageState | None:
+        """Give `builder` what the last build knew; return the state of the output it left."""
+        sources = self._read("sources.pickle")
+        if (
+            isinstance(sources, Sources)
+            and sources.allow_raw_html == builder.site.config.allow_raw_html
+        ):
+            builder.sources = sources.entries
+        pages = self._read("pages.pickle")
+        if (
+            not isinstance(pages, PageState)
+            or pages.out != str(out)
+            or pages.drafts != builder.drafts
+        ):
+            return None
+        root = str(out)
+        builder.page_keys = {
+            path: key
+            for path, key in pages.keys.items()
+            if os.path.exists(os.path.join(root, path))
+        }
+        return pages
+
+    def save(self, builder: Builder, pages: PageState, *, sources_changed: bool) -> None:
+        if sources_changed:
+            allow = builder.site.config.allow_raw_html
+            self._write("sources.pickle", Sources(allow, builder.sources))
+        self._write("pages.pickle", pages)

@@ -1,0 +1,68 @@
+"""Spread a build's heavy steps (Markdown, page rendering) over the machine's cores.
+
+Workers are forked, so each starts with everything the parent already holds (the planned
+pages, the compiled templates); only small results travel back. Results come back in input
+order, so a parallel build's output is identical to a single-process one. Forking is only
+safe before the process starts threads, which is why the preview uses it for its first
+build only.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS = 200  # below this, starting workers costs more than it saves
+GC_THRESHOLDS = (100_000, 50, 100)
+_job: Callable[[Any], Any] | None = None
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during a build.
+
+    Markdown and templates allocate millions of short-lived objects; with the default
+    thresholds the collector keeps walking every event already compiled, which costs about a
+    third of a large build. Builds make few reference cycles, so little is lost by waiting.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def worker_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_all(
+    job: Callable[[Item], Result], items: Sequence[Item], *, parallel: bool,
+    min_items: int = MIN_ITEMS,
+) -> list[Result]:  # fmt: skip
+    """`[job(item) for item in items]`, across forked workers when there are enough items."""
+    workers = worker_count()
+    if not parallel or workers < 2 or len(items) < min_items:
+        return [job(item) for item in items]
+    global _job
+    _job = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            chunk = max(1, len(items) // (workers * 8)) if len(items) >= MIN_ITEMS else 1
+            return pool.map(_call, items, chunksize=chunk)
+    finally:
+        _job = None
+
+
+def _call(item: Any) -> Any:
+    assert _job is not None
+    return _job(item)
