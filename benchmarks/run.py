@@ -8,7 +8,8 @@ than disk noise). Each figure is the median of --repeats runs:
   cold      `build.py build --no-cache`, a fresh process (search index included)
   warm      `build.py build` again with nothing changed (cache in <site>/.cache)
   edit      one event's title changed, rebuilt as the live preview does (in memory, after a
-            first build), from the change being noticed to the new output being written
+            first build), from the change being noticed to the new pages being written (the
+            preview then reloads the browsers and refreshes the data exports)
   memory    peak resident memory of the build process, and of its largest helper (Pagefind)
   floor     the issue's "bare Python loop": python-frontmatter + Python-Markdown (extra, toc)
             + a tiny Jinja template, one file per event plus an index page, in two processes;
@@ -85,7 +86,9 @@ def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
     command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site),
                "--out", str(out), "--profile", *extra]  # fmt: skip
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the build failed:\n{done.stdout}{done.stderr}")
     figures = {"wall": time.perf_counter() - start}
     for name, seconds in re.findall(r"^\s+(\w+)\s+([\d.]+) s$", done.stdout, re.MULTILINE):
         figures[name] = float(seconds)
@@ -115,7 +118,8 @@ def one_edit(site: Path, out: Path, repeats: int) -> float:
                 path.write_text(original.replace('title: "', f'title: "Edit {number} ', 1))
                 start = time.perf_counter()
                 sink = MemorySink()
-                result = builder.build(sink, hints=[path.relative_to(site).as_posix()])
+                hints = [path.relative_to(site).as_posix()]
+                result = builder.build(sink, hints=hints, exports=False)  # exports follow
                 written = FolderSink(out)  # in place, once the rebuild succeeded
                 for name, data in sink.files.items():
                     written.write(name, data)
@@ -196,6 +200,7 @@ def main() -> None:
         for count in args.sizes:
             print(f"measuring {count} events...", flush=True)
             results[count] = measure(count, Path(tmp), args.repeats)
+            report({count: results[count]}, args.profile)
         report(results, args.profile)
 
 

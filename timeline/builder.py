@@ -155,11 +155,15 @@ class Builder:
             self._renderer = Renderer(self.site)
         return self._renderer
 
-    def build(self, sink: Sink, *, hints: Iterable[str] | None = None) -> Rendered:
+    def build(
+        self, sink: Sink, *, hints: Iterable[str] | None = None, exports: bool = True
+    ) -> Rendered:
         """Validate everything, then write to `sink` every output whose key changed.
 
         After a content-only change, only the pages that can depend on the changed events
-        are planned at all (see `_affected`); after any other change, every page is.
+        are planned at all (see `_affected`); after any other change, every page is. With
+        `exports=False` the data exports are left for a later `export()` call (the preview
+        shows the new pages first).
         """
         started = time.perf_counter()
         static = static_files(self.site.static_dirs)
@@ -183,7 +187,8 @@ class Builder:
         self.render(todo, sink)
         result.changed.update(page.path for page in todo)
         exporting = time.perf_counter()
-        self._export(timeline, sink, result)
+        if exports:
+            self.export(result, sink)
         result.timings["plan"] = rendering - started - result.timings["compile"]
         result.timings["render"] = exporting - rendering
         result.timings["export"] = time.perf_counter() - exporting
@@ -220,12 +225,12 @@ class Builder:
         enough = 2 if listed >= LISTED_IN_PARALLEL else len(lists) + 1
         parallel.run_all(render_list, range(len(lists)), parallel=self.parallel, min_items=enough)
 
-    def _export(self, timeline: Timeline, sink: Sink, result: Rendered) -> None:
+    def export(self, result: Rendered, sink: Sink) -> None:
         """The data exports, made again only when an event or the configuration changed."""
-        key = exports_key(timeline, self.site)
+        key = exports_key(result.timeline, self.site)
         if all(result.keys.get(path) == key for path in EXPORT_FILES):
             return
-        for path, chunks in self._exporter.files(timeline).items():
+        for path, chunks in self._exporter.files(result.timeline).items():
             sink.write_chunks(path, chunks)
             result.keys[path] = key
             result.changed.add(path)

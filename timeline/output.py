@@ -160,7 +160,7 @@ def copy_static(folder: Path, static: Mapping[str, Path]) -> None:
         shutil.copyfile(source, target)
 
 
-def check_collisions(generated: Mapping[str, bytes], static: Mapping[str, Path]) -> None:
+def check_collisions(generated: Iterable[str], static: Mapping[str, Path]) -> None:
     """A static file and a generated page at one path would silently hide one of them."""
     clashes = sorted(set(generated) & set(static))
     if clashes:

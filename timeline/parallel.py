@@ -54,6 +54,10 @@ def run_all(
         return [job(item) for item in items]
     global _job
     _job = job
+    # Workers would otherwise keep scanning (and, touching reference counts, copying) every
+    # object inherited from this process: freezing them makes each worker's collections
+    # cover only what it creates, which keeps large builds linear.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
@@ -61,6 +65,7 @@ def run_all(
             return pool.map(_call, items, chunksize=chunk)
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _call(item: Any) -> Any:

@@ -29,6 +29,7 @@ INDEX_DIR = "pagefind"
 EVENT_PAGES = "events/**/*.html"
 PAGE_MAP = "timeline-pages.json"
 BATCH_PAGES = 2000
+ATTEMPTS = 3
 SIGNATURE = b"pagefind_dcd"
 META_FILTERS = 3  # position of the [[filter name, file hash], ...] list in pagefind 1.5's meta
 
@@ -55,7 +56,7 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))
     batches = [pages[start : start + BATCH_PAGES] for start in range(0, len(pages), BATCH_PAGES)]
     if len(batches) <= 1:
-        _run(_index(folder, bundle))
+        _index_with_retries(folder, bundle)
         write_page_map(bundle, [])
         return len(pages)
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
@@ -64,11 +65,25 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
         for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
             shutil.rmtree(scratch, ignore_errors=True)
             link_files(folder, scratch, batch)
-            _run(_index(scratch, target))
+            _index_with_retries(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     write_page_map(bundle, parts)
     return len(pages)
+
+
+def _index_with_retries(folder: Path, bundle: Path) -> None:
+    """Pagefind's Python API talks to its binary over one pipe that also carries the binary's
+    own messages; now and then, on large sites, one lands mid-reply and the call fails with
+    a JSON error. Indexing again from scratch succeeds, so a failure is retried twice."""
+    for attempt in range(ATTEMPTS):
+        shutil.rmtree(bundle, ignore_errors=True)
+        try:
+            _run(_index(folder, bundle))
+            return
+        except SearchIndexError:
+            if attempt == ATTEMPTS - 1:
+                raise
 
 
 def _run(job: Coroutine[Any, Any, None]) -> None:

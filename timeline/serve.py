@@ -183,10 +183,17 @@ class Preview:
             self.rebuild(changed)
 
     def rebuild(self, changed: set[str] | None) -> bool:
-        """One rebuild; errors are reported (terminal and browser), never raised."""
+        """One rebuild; errors are reported (terminal and browser), never raised.
+
+        The pages are written and the browsers told to reload first; the data exports,
+        which take longer on a large timeline, follow.
+        """
         start = time.perf_counter()
         try:
             result = self._build(changed)
+            self._report_success(result, time.perf_counter() - start)
+            self.builder.export(result, PreviewSink(self.out, self.site.config.base_path))
+            self.builder.commit(result)
         except (BuildFailed, RenderError, TimelineError) as exc:
             self._report_failure(_problems_of(exc))
             return False
@@ -196,8 +203,6 @@ class Preview:
             lines = ["internal error while rebuilding (please report it):", *details.splitlines()]
             self._report_failure(lines)
             return False
-        seconds = time.perf_counter() - start
-        self._report_success(result, seconds)
         return True
 
     def _build(self, changed: set[str] | None) -> Rendered:
@@ -214,14 +219,13 @@ class Preview:
         first = self.loop is None and not self.builder.page_keys
         self.builder.parallel = first
         sink = PreviewSink(self.out, self.site.config.base_path) if first else output.MemorySink()
-        result = self.builder.build(sink, hints=self._content_hints(changed))
+        result = self.builder.build(sink, hints=self._content_hints(changed), exports=False)
         output.check_collisions(result.keys, result.static)
         if isinstance(sink, output.MemorySink):
             writer = PreviewSink(self.out, self.site.config.base_path)
             for path, data in sink.files.items():
                 writer.write(path, data)
         self._finish(result)
-        self.builder.commit(result)
         return result
 
     def _content_hints(self, changed: set[str] | None) -> list[str] | None:
