@@ -40,6 +40,17 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
+@contextmanager
+def settled() -> Iterator[None]:
+    """Treat everything built so far as permanent, so later collections skip it (used while
+    the search index is made, when a large site's events fill the heap)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -62,7 +73,13 @@ def run_all(
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             chunk = max(1, len(items) // (workers * 8)) if len(items) >= MIN_ITEMS else 1
-            return pool.map(_call, items, chunksize=chunk)
+            # This process only collects results meanwhile: no collector passes over the
+            # growing pile of them (the workers, already started, keep theirs).
+            gc.disable()
+            try:
+                return pool.map(_call, items, chunksize=chunk)
+            finally:
+                gc.enable()
     finally:
         _job = None
         gc.unfreeze()

@@ -84,7 +84,7 @@ def _build(site: Site, out: Path, *, drafts: bool, use_cache: bool) -> BuildResu
             _place_unchanged(out, staging, result)
             output.copy_static(staging, result.static)
             (staging / ".nojekyll").write_bytes(b"")
-        with clock.stage("index"):
+        with clock.stage("index"), parallel.settled():
             search_key = _search_key(result)
             if previous and previous.search_key == search_key and (out / INDEX_DIR).is_dir():
                 output.link_tree(out / INDEX_DIR, staging / INDEX_DIR)
