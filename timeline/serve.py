@@ -358,6 +358,7 @@ class SearchRefresher:
         self.lock = threading.Condition()
         self.thread: threading.Thread | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = False
 
     def request(self, out: Path) -> None:
         with self.lock:
@@ -368,6 +369,7 @@ class SearchRefresher:
             self.lock.notify()
 
     def stop(self) -> None:
+        self.stopping = True
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
 
@@ -390,9 +392,11 @@ class SearchRefresher:
             command, stderr=subprocess.PIPE, preexec_fn=lambda: os.nice(10)
         )
         _, errors = self.process.communicate()
+        if self.stopping:
+            return
         if self.process.returncode != 0:
-            message = errors.decode(errors="replace").strip().splitlines()
-            print(f"warning: the search index was not refreshed: {message[-1:]}", file=sys.stderr)
+            lines = errors.decode(errors="replace").strip().splitlines() or ["no message"]
+            print(f"warning: the search index was not refreshed: {lines[-1]}", file=sys.stderr)
             return
         if (out / INDEX_DIR).exists():
             (out / INDEX_DIR).rename(retired)
@@ -433,7 +437,7 @@ class QuietServer(Server):
 
     def _setup_logging(self) -> None:
         logging.getLogger("livereload").setLevel(logging.WARNING)
-        logging.getLogger("tornado.access").setLevel(logging.WARNING)
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)
 
 
 def _signature(path: Path) -> tuple[int, int]:
