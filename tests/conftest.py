@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from timeline.cli import make_parser, run
+from timeline.cli import main, make_parser, run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -45,6 +45,13 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return invoke
+
+
+def build_ok(*args: str | Path) -> None:
+    """Run `build.py build ARGS...` in this process and insist that it succeeds."""
+    with pytest.raises(SystemExit) as done:
+        main(["build", *(str(a) for a in args)])
+    assert done.value.code == 0
 
 
 def write_event(site: Path, name: str, text: str) -> Path:

@@ -10,9 +10,8 @@ import subprocess
 import pytest
 
 from benchmarks.generate import generate
-from tests.conftest import AXE, ROOT, VNU, require, serve_folder, soup
+from tests.conftest import AXE, ROOT, VNU, build_ok, require, serve_folder, soup
 from timeline import search
-from timeline.cli import main
 
 PAGE_TYPES = {
     "index": "",
@@ -25,16 +24,10 @@ PAGE_TYPES = {
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def build(*args: str) -> None:
-    with pytest.raises(SystemExit) as done:
-        main(["build", *args])
-    assert done.value.code == 0
-
-
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("design")
-    build(
+    build_ok(
         "--site", str(ROOT), "--out", str(root / "repo"), "--base-url", "https://example.org/repo/"
     )
     with serve_folder(root) as url:
@@ -235,7 +228,7 @@ def long_timeline(tmp_path_factory: pytest.TempPathFactory):
         handle.write("timeline_page_size = 150\n")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "BATCH_PAGES", 250)
-        build(
+        build_ok(
             "--site",
             str(site),
             "--out",

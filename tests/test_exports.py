@@ -11,7 +11,7 @@ import icalendar
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, event_text, soup, tree_digest, write_event
+from tests.conftest import ROOT, build_ok, event_text, soup, tree_digest, write_event
 from timeline.cli import main
 
 SCHEMA = ROOT / "static" / "schema" / "events.schema.json"
@@ -19,9 +19,7 @@ TRICKY_TITLE = 'Commas, "quotes"; semicolons\\ and 東京 — ünïcödé'
 
 
 def build(site: Path, *args: str) -> Path:
-    with pytest.raises(SystemExit) as done:
-        main(["build", "--site", str(site), *args])
-    assert done.value.code == 0
+    build_ok("--site", site, *args)
     return site / "_site"
 
 

@@ -19,16 +19,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, event_text, free_port, serve_folder, soup, write_event
-from timeline.cli import main
+from tests.conftest import ROOT, build_ok, event_text, free_port, serve_folder, soup, write_event
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-
-
-def build(*args: str) -> None:
-    with pytest.raises(SystemExit) as done:
-        main(["build", *args])
-    assert done.value.code == 0
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +30,7 @@ def published(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("pages")
     port = free_port()
     base = f"http://127.0.0.1:{port}/repo/"
-    build("--site", str(ROOT), "--out", str(root / "repo"), "--base-url", base)
+    build_ok("--site", str(ROOT), "--out", str(root / "repo"), "--base-url", base)
     with serve_folder(root, port):
         yield base, root / "repo"
 

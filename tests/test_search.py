@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, event_text, serve_folder, soup, write_event
-from timeline.cli import main
+from tests.conftest import ROOT, build_ok, event_text, serve_folder, soup, write_event
 
 STATUS = "#search-status"
-
-
-def build_quietly(*args: str) -> None:
-    with pytest.raises(SystemExit) as done:
-        main(["build", *args])
-    assert done.value.code == 0
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +21,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     """The example site built for and served at http://127.0.0.1:<port>/repo/."""
     root = tmp_path_factory.mktemp("served")
     out = root / "repo"
-    build_quietly("--site", str(ROOT), "--out", str(out), "--base-url", "https://example.org/repo/")
+    build_ok("--site", str(ROOT), "--out", str(out), "--base-url", "https://example.org/repo/")
     with serve_folder(root) as url:
         yield url + "repo/", out
 
@@ -243,7 +236,7 @@ def test_excluded_fields_are_not_searchable(tmp_path: Path, web_page) -> None:
     )  # fmt: skip
     write_event(site, "b.md", event_text("Beta", "2020", body="Another quokka sighting."))
     root = tmp_path / "srv"
-    build_quietly(
+    build_ok(
         "--site", str(site), "--out", str(root / "repo"), "--base-url", "https://x.example/repo/"
     )
     with serve_folder(root) as url:
