@@ -7,6 +7,8 @@ Files live in $BENCH_DIR (default: /dev/shm when it exists, so that CPU is measu
 than disk noise). Each figure is the median of --repeats runs:
   cold      `build.py build --no-cache`, a fresh process (search index included)
   warm      `build.py build` again with nothing changed (cache in <site>/.cache)
+  resaved   `build.py build` after one event file was saved again without a change: every
+            page is planned and compared, none is rendered or rewritten
   edit      one event's title changed, rebuilt as the live preview does (in memory, after a
             first build), from the change being noticed to the new pages being written (the
             preview then reloads the browsers and refreshes the data exports)
@@ -16,6 +18,8 @@ than disk noise). Each figure is the median of --repeats runs:
             `floor*` is the same loop with this generator's Markdown extensions (adding
             sane_lists and smarty), for a like-for-like comparison.
 --profile adds the build's own per-stage timings (compile = read, parse and Markdown).
+Builds run with Python's bytecode cache on, as they do for users, even where the environment
+sets PYTHONDONTWRITEBYTECODE (which would add the compilation of every module to each figure).
 """
 
 from __future__ import annotations
@@ -85,8 +89,9 @@ def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
     """One `build.py build --profile` in a fresh process: wall time, stages, memory."""
     command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site),
                "--out", str(out), "--profile", *extra]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"the build failed:\n{done.stdout}{done.stderr}")
     figures = {"wall": time.perf_counter() - start}
@@ -96,6 +101,16 @@ def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
     if memory:
         figures["memory"], figures["helper"] = float(memory.group(1)), float(memory.group(2))
     return figures
+
+
+def resaved(site: Path, out: Path, repeats: int) -> float:
+    """Median seconds for a build after one event file's modification time moved on."""
+    path = sorted((site / "content" / "events").glob("*.md"))[0]
+    times = []
+    for _ in range(repeats):
+        os.utime(path)
+        times.append(run_build(site, out)["wall"])
+    return statistics.median(times)
 
 
 def one_edit(site: Path, out: Path, repeats: int) -> float:
@@ -146,7 +161,7 @@ def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
     cold = median_of([run_build(site, out, "--no-cache") for _ in range(repeats)])
     warm = median_of([run_build(site, out) for _ in range(repeats)])
     figures = {
-        "cold": cold, "warm": warm, "size": size_of(out),
+        "cold": cold, "warm": warm, "resaved": resaved(site, out, repeats), "size": size_of(out),
         "floor1": bare_loop(site, workdir / "bare", REFERENCE_EXTENSIONS, 1),
         "floor2": bare_loop(site, workdir / "bare", REFERENCE_EXTENSIONS, 2),
         "floor2_ours": bare_loop(site, workdir / "bare", OUR_EXTENSIONS, 2),
@@ -159,7 +174,8 @@ def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
 
 def report(results: dict[int, dict], profile: bool) -> None:
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} {'edit':>7} "
+    header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} "
+              f"{'resaved':>7} {'edit':>7} "
               f"{'memory':>8} {'helper':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
               f"{'floor2*':>7}")  # fmt: skip
     print(header)
@@ -168,9 +184,10 @@ def report(results: dict[int, dict], profile: bool) -> None:
         index = cold.get("index", 0.0)
         print(
             f"{count:>7} {cold['wall']:>7.2f}s {cold['wall'] - index:>7.2f}s {index:>6.2f}s "
-            f"{warm['wall']:>6.2f}s {r['edit'] * 1000:>5.0f}ms {cold.get('memory', 0):>6.0f}MB "
-            f"{cold.get('helper', 0):>6.0f}MB {r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s "
-            f"{r['floor2']:>6.2f}s {r['floor2_ours']:>6.2f}s"
+            f"{warm['wall']:>6.2f}s {r['resaved']:>6.2f}s {r['edit'] * 1000:>5.0f}ms "
+            f"{cold.get('memory', 0):>6.0f}MB {cold.get('helper', 0):>6.0f}MB "
+            f"{r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s {r['floor2']:>6.2f}s "
+            f"{r['floor2_ours']:>6.2f}s"
         )
     print("cold-idx: the cold build without its search index, the part the floor measures")
     counts = list(results)

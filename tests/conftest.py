@@ -84,6 +84,12 @@ def copy_fixture(kind: str, name: str, destination: Path) -> Path:
     return target
 
 
+def touch_later(path: Path) -> None:
+    """Give an edited file a newer mtime even on file systems with coarse timestamps."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Relative path -> content hash of every file under `folder`."""
     return {

@@ -3,11 +3,10 @@ incrementally maintained output equals a fresh full build, byte for byte."""
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
-from tests.conftest import event_text, write_event
+from tests.conftest import event_text, touch_later, write_event
 from timeline.builder import Builder
 from timeline.exports import EXPORT_FILES
 from timeline.output import MemorySink
@@ -20,12 +19,6 @@ def random_event(rng: random.Random, number: int) -> str:
     tags = ", ".join(rng.sample(TAGS, rng.randint(0, 3)))
     date = f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]")
-
-
-def touch_later(path: Path) -> None:
-    """Give an edited file a newer mtime even on file systems with coarse timestamps."""
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import timeline
-from tests.conftest import event_text, tree_digest, write_event
+from tests.conftest import event_text, touch_later, tree_digest, write_event
 from timeline.exports import EXPORT_FILES
 from timeline.pipeline import build
 from timeline.project import open_site
@@ -43,6 +43,46 @@ def test_a_second_build_reuses_everything_and_is_identical(cached_site: Path) ->
     assert written == set()
     assert "index.html" in linked and "events/e03/index.html" in linked
     assert second == first
+
+
+def file_states(folder: Path) -> dict[str, tuple[int, int]]:
+    """Relative path -> (inode, modification time) of the folder and every file under it."""
+    states = {".": (folder.stat().st_ino, folder.stat().st_mtime_ns)}
+    for path in folder.rglob("*"):
+        stat = path.stat()
+        states[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return states
+
+
+def test_a_build_with_nothing_changed_leaves_the_output_untouched(cached_site: Path) -> None:
+    write_event(cached_site, "e00.md", event_text("Event 0", "2010", tilte="A typo"))
+    site = open_site(cached_site, base_url="https://e.org/")
+    first = build(site, cached_site / "_site")
+    before = file_states(cached_site / "_site")
+    second = build(site, cached_site / "_site")
+    assert file_states(cached_site / "_site") == before  # not even swapped for a copy
+    assert second.written == set() and second.linked == first.written | first.linked
+    assert second.events == first.events == 12
+    assert second.warnings == first.warnings  # warnings are repeated on every build
+    assert any("tilte" in str(warning) for warning in second.warnings)
+
+
+def test_a_static_file_rewritten_at_the_same_size_is_published(cached_site: Path) -> None:
+    extra = cached_site / "static" / "extra.css"
+    extra.parent.mkdir()
+    extra.write_text("a { color: red }\n")
+    run(cached_site)
+    extra.write_text("a { color: tan }\n")
+    touch_later(extra)
+    run(cached_site)
+    assert (cached_site / "_site" / "extra.css").read_text() == "a { color: tan }\n"
+
+
+def test_an_event_saved_again_unchanged_rewrites_nothing(cached_site: Path) -> None:
+    _, _, before = run(cached_site)
+    touch_later(cached_site / "content" / "events" / "e03.md")
+    written, _, after = run(cached_site)
+    assert written == set() and after == before
 
 
 def test_an_edited_event_changes_exactly_its_dependants(cached_site: Path, tmp_path: Path) -> None:

@@ -1,12 +1,14 @@
 """The build cache in `<site>/.cache/`: what the last build compiled and wrote, so that the
 next build recompiles only changed event files, renders only changed pages, and links the
-rest (and an unchanged search index) from the previous output.
+rest (and an unchanged search index) from the previous output. A stamp of everything the
+last build read lets a build with nothing changed, and its output still in place, stop at once.
 
 It can never serve stale output: compiled events are keyed by file content, pages by a hash
 of everything they are rendered from (templates, configuration and this program's version
-included), and the whole cache is dropped when its format or the program's version differ,
-or when it cannot be read. The files are pickles written by this program into the site's
-own (gitignored) folder; `--no-cache` ignores them.
+included), the stamp by the size and modification time of every file a build reads, and the
+whole cache is dropped when its format or the program's version differ, or when it cannot be
+read. The files are pickles written by this program into the site's own (gitignored) folder;
+`--no-cache` ignores them.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .builder import Builder, SourceEntry
+from .errors import Problem
+from .project import Site
+from .search import INDEX_DIR
+from .sources import scan
+
+if TYPE_CHECKING:
+    from .builder import Builder, SourceEntry
 
 CACHE_DIR = ".cache"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -41,8 +50,31 @@ class Sources:
     entries: dict[str, SourceEntry] = field(default_factory=dict)
 
 
+@dataclass
+class Stamp:
+    """What the last build read, and what it left in its output folder."""
+
+    inputs: tuple
+    events: int
+    pages: list[str]
+    files: list[str]  # the other files it wrote: static files and the like
+    warnings: list[Problem]
+
+
+def build_inputs(site: Site, out: Path, *, drafts: bool) -> tuple:
+    """Everything a build reads, as comparable values: options, configuration, this
+    program's version, and the size and modification time of every event, template and
+    static file (a file written again changes its modification time, even with equal bytes)."""
+    folders = (site.content_dir, *site.template_dirs, *site.static_dirs)
+    files = tuple(
+        (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
+        for folder in folders
+    )
+    return (__version__, repr(site.config), str(out), drafts, files)
+
+
 class BuildCache:
-    """Reads and writes the two cache files of one site."""
+    """Reads and writes the cache files of one site."""
 
     def __init__(self, site_root: Path) -> None:
         self.folder = site_root / CACHE_DIR
@@ -86,8 +118,24 @@ class BuildCache:
         }
         return pages
 
-    def save(self, builder: Builder, pages: PageState, *, sources_changed: bool) -> None:
+    def unchanged(self, inputs: tuple, out: Path) -> Stamp | None:
+        """The last build's stamp if it read exactly `inputs` and its output is all there."""
+        stamp = self._read("stamp.pickle")
+        if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
+            return None
+        root = str(out)
+        if not os.path.isdir(os.path.join(root, INDEX_DIR)):
+            return None
+        for rel in (*stamp.pages, *stamp.files):
+            if not os.path.isfile(os.path.join(root, rel)):
+                return None
+        return stamp
+
+    def save(
+        self, builder: Builder, pages: PageState, stamp: Stamp, *, sources_changed: bool
+    ) -> None:
         if sources_changed:
             allow = builder.site.config.allow_raw_html
             self._write("sources.pickle", Sources(allow, builder.sources))
         self._write("pages.pickle", pages)
+        self._write("stamp.pickle", stamp)

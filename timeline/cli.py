@@ -149,8 +149,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     reused = f" ({len(result.linked)} unchanged)" if result.linked else ""
     print(
-        f"Built {len(result.timeline)} events, {result.pages} files{reused} into {out} "
-        f"in {seconds:.2f} s"
+        f"Built {result.events} events, {result.pages} files{reused} into {out} in {seconds:.2f} s"
     )
     if args.profile:
         for stage, spent in result.timings.items():
@@ -189,7 +188,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     result = deploy(site, options)
     _report(result.warnings)
     where = f"{args.branch}" if args.no_push else f"{args.branch} and pushed to {args.remote}"
-    print(f"Published {len(result.timeline)} events to {where}")
+    print(f"Published {result.events} events to {where}")
     return EXIT_OK
 
 

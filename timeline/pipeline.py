@@ -4,7 +4,8 @@ search index -> swap.
 Nothing is written before every event has been validated, and every problem in the whole
 site is collected before the build stops, so one run shows the author everything to fix.
 With the cache (`cache.py`), unchanged pages and an unchanged search index are hard-linked
-from the previous output instead of being made again.
+from the previous output instead of being made again, and a build whose inputs are all as the
+last build left them does nothing at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from . import output, parallel
 from .builder import Builder, Rendered
-from .cache import BuildCache, PageState
+from .cache import BuildCache, PageState, Stamp, build_inputs
 from .errors import OutputError, Problem
 from .fingerprint import stable_hash
 from .model import Timeline
@@ -25,12 +26,14 @@ from .project import Site
 from .search import INDEX_DIR, index_site
 from .sources import static_files
 
+NOJEKYLL = ".nojekyll"  # tells GitHub Pages to publish the folder as it is
+
 
 @dataclass
 class BuildResult:
     """What a build produced, what it warned about, and where its time went."""
 
-    timeline: Timeline
+    events: int
     written: set[str]
     linked: set[str]
     warnings: list[Problem]
@@ -65,16 +68,30 @@ def load_timeline(site: Site, *, drafts: bool) -> tuple[Timeline, list[Problem]]
 
 def build(site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True) -> BuildResult:
     """Build the site into `out`, atomically: on any error `out` is left as it was."""
-    with parallel.fewer_collections():
-        return _build(site, out, drafts=drafts, use_cache=use_cache)
-
-
-def _build(site: Site, out: Path, *, drafts: bool, use_cache: bool) -> BuildResult:
-    clock = Stopwatch()
     output.check_output_dir(out, site.root)
     out = out.resolve()
-    builder = Builder(site, drafts=drafts, parallel=True, keep=False)
     cache = BuildCache(site.root)
+    clock = Stopwatch()
+    with clock.stage("compare"):
+        inputs = build_inputs(site, out, drafts=drafts)
+        stamp = cache.unchanged(inputs, out) if use_cache else None
+    if stamp is not None:
+        return BuildResult(stamp.events, set(), set(stamp.pages), stamp.warnings, clock.timings)
+    with parallel.fewer_collections():
+        return _build(site, out, cache, inputs, clock, drafts=drafts, use_cache=use_cache)
+
+
+def _build(
+    site: Site,
+    out: Path,
+    cache: BuildCache,
+    inputs: tuple,
+    clock: Stopwatch,
+    *,
+    drafts: bool,
+    use_cache: bool,
+) -> BuildResult:
+    builder = Builder(site, drafts=drafts, parallel=True, keep=False)
     previous = cache.seed(builder, out) if use_cache else None
     with output.staged_output(out) as staging:
         result = builder.build(output.FolderSink(staging))
@@ -83,7 +100,7 @@ def _build(site: Site, out: Path, *, drafts: bool, use_cache: bool) -> BuildResu
         with clock.stage("write"):
             _place_unchanged(out, staging, result)
             output.copy_static(staging, result.static)
-            (staging / ".nojekyll").write_bytes(b"")
+            (staging / NOJEKYLL).write_bytes(b"")
         with clock.stage("index"), parallel.settled():
             search_key = _search_key(result)
             if previous and previous.search_key == search_key and (out / INDEX_DIR).is_dir():
@@ -92,8 +109,13 @@ def _build(site: Site, out: Path, *, drafts: bool, use_cache: bool) -> BuildResu
                 index_site(staging)
     with clock.stage("cache"):
         state = PageState(str(out), drafts, result.keys, search_key)
-        cache.save(builder, state, sources_changed=builder.sources_changed or previous is None)
-    return BuildResult(result.timeline, result.changed, result.kept, result.warnings, clock.timings)
+        files = sorted([*result.static, NOJEKYLL])
+        stamp = Stamp(inputs, len(result.timeline), sorted(result.keys), files, result.warnings)
+        changed = builder.sources_changed or previous is None
+        cache.save(builder, state, stamp, sources_changed=changed)
+    return BuildResult(
+        len(result.timeline), result.changed, result.kept, result.warnings, clock.timings
+    )
 
 
 def _place_unchanged(out: Path, staging: Path, result: Rendered) -> None:
