@@ -17,6 +17,7 @@ than disk noise). Each figure is the median of --repeats runs:
             + a tiny Jinja template, one file per event plus an index page, in two processes;
             `floor*` is the same loop with this generator's Markdown extensions (adding
             sane_lists and smarty), for a like-for-like comparison.
+  hugo      Hugo's cold build of the same events, when `hugo` is installed (see reference.py)
 --profile adds the build's own per-stage timings (compile = read, parse and Markdown).
 Builds run with Python's bytecode cache on, as they do for users, even where the environment
 sets PYTHONDONTWRITEBYTECODE (which would add the compilation of every module to each figure).
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks.reference import hugo_build, hugo_command, hugo_site  # noqa: E402
 
 REFERENCE_EXTENSIONS = ["extra", "toc"]
 OUR_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -167,6 +169,14 @@ def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
         "floor2_ours": bare_loop(site, workdir / "bare", OUR_EXTENSIONS, 2),
         "edit": one_edit(site, workdir / f"edit-{count}", max(3, repeats * 2)),
     }  # fmt: skip
+    if hugo_command():
+        hugo_source = workdir / f"hugo-{count}"
+        hugo_site(site, hugo_source)
+        hugo_out = workdir / f"hugo-out-{count}"
+        figures["hugo"] = statistics.median(
+            hugo_build(hugo_source, hugo_out) for _ in range(repeats)
+        )
+        shutil.rmtree(hugo_out, ignore_errors=True)
     shutil.rmtree(workdir / "bare", ignore_errors=True)
     shutil.rmtree(workdir / f"edit-{count}", ignore_errors=True)
     return figures
@@ -177,7 +187,7 @@ def report(results: dict[int, dict], profile: bool) -> None:
     header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} "
               f"{'resaved':>7} {'edit':>7} "
               f"{'memory':>8} {'helper':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
-              f"{'floor2*':>7}")  # fmt: skip
+              f"{'floor2*':>7} {'hugo':>7}")  # fmt: skip
     print(header)
     for count, r in results.items():
         cold, warm = r["cold"], r["warm"]
@@ -187,9 +197,13 @@ def report(results: dict[int, dict], profile: bool) -> None:
             f"{warm['wall']:>6.2f}s {r['resaved']:>6.2f}s {r['edit'] * 1000:>5.0f}ms "
             f"{cold.get('memory', 0):>6.0f}MB {cold.get('helper', 0):>6.0f}MB "
             f"{r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s {r['floor2']:>6.2f}s "
-            f"{r['floor2_ours']:>6.2f}s"
+            f"{r['floor2_ours']:>6.2f}s {_seconds(r.get('hugo'))}"
         )
     print("cold-idx: the cold build without its search index, the part the floor measures")
+    for count, r in results.items():
+        if "hugo" in r:
+            cold, warm, hugo = r["cold"]["wall"], r["warm"]["wall"], r["hugo"]
+            print(f"against Hugo, {count} events: cold {cold / hugo:.1f}x, warm {warm / hugo:.2f}x")
     counts = list(results)
     if len(counts) > 1:
         first, last = counts[0], counts[-1]
@@ -203,6 +217,10 @@ def report(results: dict[int, dict], profile: bool) -> None:
                 if k not in ("wall", "memory", "helper")
             )
             print(f"profile {count:>6} (cold): {stages}")
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:>6.2f}s" if value is not None else f"{'-':>7}"
 
 
 def main() -> None:
