@@ -177,7 +177,7 @@ def test_print_shows_the_timeline_and_source_urls(example, web_page) -> None:
     assert page.locator("li.event-item").first.is_visible()
 
 
-def test_index_page_weight_and_no_layout_shift(example, chromium) -> None:
+def test_index_page_weight(example, chromium) -> None:
     url, _ = example
     context = chromium.new_context()
     page = context.new_page()
@@ -188,17 +188,39 @@ def test_index_page_weight_and_no_layout_shift(example, chromium) -> None:
             sizes[response.url] = len(response.body())
 
     page.on("response", record)
-    page.add_init_script(
-        "window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
-        " { if (!e.hadRecentInput) window.__shift += e.value; } })"
-        ".observe({type: 'layout-shift', buffered: true});"
-    )
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
     assert not any("pagefind" in u for u in sizes)  # search loads only when used
     assert sum(sizes.values()) <= 100_000, sizes
-    assert page.evaluate("window.__shift") == 0
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 800, 1280])
+def test_no_layout_shift_while_the_page_loads(example, chromium, width: int) -> None:
+    """On a slow device the browser paints a page before it has read all of it, and the
+    search script runs later still: what is already shown must not move when the rest
+    arrives. The CPU is slowed down eightfold, which made a select whose options were still
+    being read push its neighbours aside (a shift of 0.007) on about half of the loads.
+
+    A link that arrives at the very end of a wrapping row may still jump to the next row
+    (shifts near 0.00005, a thousandth of what the Web Vitals call good), so the bound is
+    0.001 per load rather than zero."""
+    url, _ = example
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 8})
+    page.add_init_script(
+        "window.__shifts = []; new PerformanceObserver(list => { for (const e of"
+        " list.getEntries()) { if (!e.hadRecentInput) window.__shifts.push([e.value,"
+        " e.sources.map(s => s.node && s.node.outerHTML.slice(0, 80))]); } })"
+        ".observe({type: 'layout-shift', buffered: true});"
+    )
+    for _ in range(3):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        shifts = page.evaluate("window.__shifts")
+        assert sum(value for value, _ in shifts) < 0.001, shifts
     context.close()
 
 
