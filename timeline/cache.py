@@ -1,11 +1,11 @@
 """The build cache in `<site>/.cache/`: what the last build compiled and wrote, so that the
 next build recompiles only changed event files, renders only changed pages, and links the
-rest (and an unchanged search index) from the previous output. A stamp of everything the
+rest (and an unchanged search index) from the previous output. A record of everything the
 last build read lets a build with nothing changed, and its output still in place, stop at once.
 
 It can never serve stale output: compiled events are keyed by file content, pages by a hash
 of everything they are rendered from (templates, configuration and this program's version
-included), the stamp by the size and modification time of every file a build reads, and the
+included), the whole build by the size and modification time of every file a build reads, and the
 whole cache is dropped when its format or the program's version differ, or when it cannot be
 read. The files are pickles written by this program into the site's own (gitignored) folder;
 `--no-cache` ignores them.
@@ -29,17 +29,22 @@ if TYPE_CHECKING:
     from .builder import Builder, SourceEntry
 
 CACHE_DIR = ".cache"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
 class PageState:
-    """The keys of the outputs the last build left in `out`, and of its search index."""
+    """What the last build left in `out`: every output's key, its search index's key, the
+    other files it wrote (static files and the like), and what it read and reported."""
 
     out: str
     drafts: bool
     keys: dict[str, str] = field(default_factory=dict)
     search_key: str = ""
+    files: list[str] = field(default_factory=list)
+    inputs: tuple = ()
+    events: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -48,17 +53,6 @@ class Sources:
 
     allow_raw_html: bool
     entries: dict[str, SourceEntry] = field(default_factory=dict)
-
-
-@dataclass
-class Stamp:
-    """What the last build read, and what it left in its output folder."""
-
-    inputs: tuple
-    events: int
-    pages: list[str]
-    files: list[str]  # the other files it wrote: static files and the like
-    warnings: list[Problem]
 
 
 def build_inputs(site: Site, out: Path, *, drafts: bool) -> tuple:
@@ -118,24 +112,21 @@ class BuildCache:
         }
         return pages
 
-    def unchanged(self, inputs: tuple, out: Path) -> Stamp | None:
-        """The last build's stamp if it read exactly `inputs` and its output is all there."""
-        stamp = self._read("stamp.pickle")
-        if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
+    def unchanged(self, inputs: tuple, out: Path) -> PageState | None:
+        """The last build's state if it read exactly `inputs` and its output is all there."""
+        pages = self._read("pages.pickle")
+        if not isinstance(pages, PageState) or pages.inputs != inputs:
             return None
         root = str(out)
         if not os.path.isdir(os.path.join(root, INDEX_DIR)):
             return None
-        for rel in (*stamp.pages, *stamp.files):
+        for rel in (*pages.keys, *pages.files):
             if not os.path.isfile(os.path.join(root, rel)):
                 return None
-        return stamp
+        return pages
 
-    def save(
-        self, builder: Builder, pages: PageState, stamp: Stamp, *, sources_changed: bool
-    ) -> None:
+    def save(self, builder: Builder, pages: PageState, *, sources_changed: bool) -> None:
         if sources_changed:
             allow = builder.site.config.allow_raw_html
             self._write("sources.pickle", Sources(allow, builder.sources))
         self._write("pages.pickle", pages)
-        self._write("stamp.pickle", stamp)

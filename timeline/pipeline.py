@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import output, parallel
 from .builder import Builder, Rendered
-from .cache import BuildCache, PageState, Stamp, build_inputs
+from .cache import BuildCache, PageState, build_inputs
 from .errors import OutputError, Problem
 from .fingerprint import stable_hash
 from .model import Timeline
@@ -74,9 +74,9 @@ def build(site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True
     clock = Stopwatch()
     with clock.stage("compare"):
         inputs = build_inputs(site, out, drafts=drafts)
-        stamp = cache.unchanged(inputs, out) if use_cache else None
-    if stamp is not None:
-        return BuildResult(stamp.events, set(), set(stamp.pages), stamp.warnings, clock.timings)
+        last = cache.unchanged(inputs, out) if use_cache else None
+    if last is not None:
+        return BuildResult(last.events, set(), set(last.keys), last.warnings, clock.timings)
     with parallel.fewer_collections():
         return _build(site, out, cache, inputs, clock, drafts=drafts, use_cache=use_cache)
 
@@ -108,11 +108,11 @@ def _build(
             else:
                 index_site(staging)
     with clock.stage("cache"):
-        state = PageState(str(out), drafts, result.keys, search_key)
         files = sorted([*result.static, NOJEKYLL])
-        stamp = Stamp(inputs, len(result.timeline), sorted(result.keys), files, result.warnings)
+        state = PageState(str(out), drafts, result.keys, search_key, files, inputs,
+                          len(result.timeline), result.warnings)  # fmt: skip
         changed = builder.sources_changed or previous is None
-        cache.save(builder, state, stamp, sources_changed=changed)
+        cache.save(builder, state, sources_changed=changed)
     return BuildResult(
         len(result.timeline), result.changed, result.kept, result.warnings, clock.timings
     )
