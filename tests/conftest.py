@@ -1,17 +1,24 @@
-"""Shared helpers: run the command line in-process and build throwaway sites."""
+"""Shared helpers: run the command line in-process and build throwaway sites.
+
+Tests never write into the repository: the example site is copied to a temporary folder and
+built there once per run (`example_site`, `example_build`, `example`), and a session guard
+fails the run if the repository's `git status` changed while the tests ran.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import http.server
+import io
 import os
 import shutil
 import socket
+import subprocess
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,3 +208,107 @@ def require(path: Path | str | None, what: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+# The example site, copied and built once per test run ---------------------------------------
+
+EXAMPLE_BASE_URL = "https://example.org/repo/"
+
+
+def copy_example(destination: Path) -> Path:
+    """Copy the repository's example site (content/ and site.toml) to `destination`; the
+    default theme (templates/, static/) is found without copying it."""
+    shutil.copytree(ROOT / "content", destination / "content")
+    shutil.copy2(ROOT / "site.toml", destination / "site.toml")
+    return destination
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example site, shared by the whole run: read it, never change it (make
+    your own with `copy_example(tmp_path / "site")` for that)."""
+    return copy_example(tmp_path_factory.mktemp("example") / "site")
+
+
+@dataclass(frozen=True)
+class ExampleBuild:
+    """The example site built once for EXAMPLE_BASE_URL: its output, and what `build` said."""
+
+    site: Path
+    out: Path
+    base_url: str
+    out_text: str
+    err_text: str
+
+
+@pytest.fixture(scope="session")
+def example_build(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
+    """The shared example build, in `<tmp>/repo` (so that its parent can be served and the
+    site appears under /repo/, as on GitHub Pages). Tests only read it."""
+    out = tmp_path_factory.mktemp("example-out") / "repo"
+    args = ["build", "--site", str(example_site), "--out", str(out),
+            "--base-url", EXAMPLE_BASE_URL]  # fmt: skip
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        try:
+            code = run(make_parser().parse_args(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    assert code == 0, f"the example site did not build:\n{stderr.getvalue()}"
+    return ExampleBuild(example_site, out, EXAMPLE_BASE_URL, stdout.getvalue(), stderr.getvalue())
+
+
+@pytest.fixture(scope="session")
+def example(example_build: ExampleBuild) -> Iterator[tuple[str, Path]]:
+    """The shared example build served over real HTTP: (URL of its /repo/ folder, output)."""
+    with serve_folder(example_build.out.parent) as url:
+        yield url + "repo/", example_build.out
+
+
+# Markers ------------------------------------------------------------------------------------
+
+BROWSER_FIXTURES = {"chromium", "web_page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium (directly or through another fixture) is a `browser`
+    test, so that `pytest -m "not browser"` runs all the others."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+# The repository stays as it was -------------------------------------------------------------
+
+UNWATCHED = (".venv", "node_modules", "__pycache__", ".pytest_cache")
+
+
+def repository_state() -> set[str] | None:
+    """`git status` of the repository, every untracked and ignored file listed on its own
+    (tools' own folders left out); None outside a git work tree."""
+    excludes = [f":(exclude,glob)**/{name}/**" for name in UNWATCHED]
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", ".",
+         *excludes],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        return None
+    return {
+        line
+        for line in done.stdout.splitlines()
+        if not any(part in UNWATCHED for part in line[3:].split("/"))
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_untouched() -> Iterator[None]:
+    """Fail the run if the tests wrote into the repository (a build cache, an output, a tool's
+    cache): every build must use a temporary copy of its site."""
+    before = repository_state()
+    yield
+    after = repository_state()
+    if before is None or after is None:
+        return
+    changed = sorted(after - before)
+    assert not changed, "the tests wrote into the repository:\n" + "\n".join(changed)

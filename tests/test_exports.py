@@ -11,8 +11,7 @@ import icalendar
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, build_ok, event_text, soup, tree_digest, write_event
-from timeline.cli import main
+from tests.conftest import ROOT, ExampleBuild, build_ok, event_text, soup, tree_digest, write_event
 
 SCHEMA = ROOT / "static" / "schema" / "events.schema.json"
 TRICKY_TITLE = 'Commas, "quotes"; semicolons\\ and 東京 — ünïcödé'
@@ -23,12 +22,10 @@ def build(site: Path, *args: str) -> Path:
     return site / "_site"
 
 
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exports") / "out"
-    with pytest.raises(SystemExit):
-        main(["build", "--site", str(ROOT), "--out", str(out), "--base-url", "https://e.org/t/"])
-    return out
+@pytest.fixture
+def example_out(example_build: ExampleBuild) -> Path:
+    """The shared example build, for https://example.org/repo/."""
+    return example_build.out
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def test_events_json_validates_against_its_schema(example_out: Path) -> None:
         "edtf": "2019-02-27/2019-02-28", "earliest": "2019-02-27", "latest": "2019-02-28",
         "display": "27–28 February 2019", "approximate": False, "uncertain": False,
     }  # fmt: skip
-    assert hanoi["url"] == "https://e.org/t/events/2019-02-28-hanoi-summit-collapse/"
+    assert hanoi["url"] == "https://example.org/repo/events/2019-02-28-hanoi-summit-collapse/"
     assert hanoi["body_html"].startswith("<p>")
     assert (example_out / "schema" / "events.schema.json").read_text() == SCHEMA.read_text()
 
@@ -118,4 +115,4 @@ def test_exports_are_deterministic(tricky: Path, tmp_path: Path) -> None:
 def test_footer_links_to_every_export(example_out: Path) -> None:
     links = {a["href"] for a in soup(example_out / "index.html").select(".site-footer a")}
     for name in ("events.json", "events.csv", "events.ics", "timelinejs.json", "feed.xml"):
-        assert f"/t/{name}" in links
+        assert f"/repo/{name}" in links

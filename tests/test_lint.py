@@ -10,14 +10,17 @@ from tests.conftest import ROOT
 
 def test_ruff_check_passes() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_ruff_format_is_applied() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--check", "."],
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
         cwd=ROOT,
         capture_output=True,
         text=True,

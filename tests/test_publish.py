@@ -19,20 +19,17 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, build_ok, event_text, free_port, serve_folder, soup, write_event
+from tests.conftest import ROOT, ExampleBuild, event_text, soup, write_event
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory):
-    """The example site built for http://127.0.0.1:<port>/repo/ and served there."""
-    root = tmp_path_factory.mktemp("pages")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/repo/"
-    build_ok("--site", str(ROOT), "--out", str(root / "repo"), "--base-url", base)
-    with serve_folder(root, port):
-        yield base, root / "repo"
+@pytest.fixture
+def published(example, example_build: ExampleBuild) -> tuple[str, str, Path]:
+    """The shared example build (for https://example.org/repo/), served over HTTP under
+    /repo/: (the address it was built for, the address it is served at, the output)."""
+    served, out = example
+    return example_build.base_url, served, out
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -43,18 +40,24 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         return exc.code, "", b""
 
 
-def references(page: BeautifulSoup, page_url: str) -> set[str]:
-    """Every link, stylesheet, script, image and icon a page points at, as absolute URLs."""
+def references(page: BeautifulSoup, page_url: str, aliases: dict[str, str]) -> set[str]:
+    """Every link, stylesheet, script, image and icon a page points at, as absolute URLs;
+    an address starting with a key of `aliases` is read at its value instead (the site's
+    published address, at the local server that stands in for it)."""
     found = set()
     for tag, attribute in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
         for node in page.find_all(tag):
             value = node.get(attribute)
             if value:
-                found.add(urljoin(page_url, value))
+                target = urljoin(page_url, value)
+                for published, served in aliases.items():
+                    if target.startswith(published):
+                        target = served + target.removeprefix(published)
+                found.add(target)
     return found
 
 
-def crawl(start: str) -> tuple[set[str], list[str]]:
+def crawl(start: str, aliases: dict[str, str]) -> tuple[set[str], list[str]]:
     """Every internal URL reachable from `start`, and every broken reference found."""
     origin = urlsplit(start).netloc
     seen, broken, pages = {start}, [], {}
@@ -67,13 +70,13 @@ def crawl(start: str) -> tuple[set[str], list[str]]:
             continue
         if "html" in kind:
             pages[url] = BeautifulSoup(body, "html.parser")
-            for target in references(pages[url], url):
+            for target in references(pages[url], url, aliases):
                 plain, _ = urldefrag(target)
                 if urlsplit(plain).netloc == origin and plain not in seen:
                     seen.add(plain)
                     queue.append(plain)
     for url, page in pages.items():
-        for target in references(page, url):
+        for target in references(page, url, aliases):
             plain, fragment = urldefrag(target)
             if fragment and plain in pages and not pages[plain].find(id=fragment):
                 broken.append(f"{url}: no #{fragment} in {plain}")
@@ -81,27 +84,31 @@ def crawl(start: str) -> tuple[set[str], list[str]]:
 
 
 def test_no_broken_internal_links_under_the_subpath(published) -> None:
-    base, out = published
-    seen, broken = crawl(base)
+    base, served, out = published
+    seen, broken = crawl(served, {base: served})
     assert broken == []
-    event_pages = {f"{base}events/{p.name}/" for p in (out / "events").iterdir()}
+    event_pages = {f"{served}events/{p.name}/" for p in (out / "events").iterdir()}
     assert event_pages <= seen
-    assert f"{base}css/style.css" in seen and f"{base}js/search.js" in seen
-    assert f"{base}favicon.svg" in seen
+    assert f"{served}css/style.css" in seen and f"{served}js/search.js" in seen
+    assert f"{served}favicon.svg" in seen
 
 
 def test_404_page_works_from_any_depth(published) -> None:
-    base, out = published
+    base, served, out = published
     page = soup(out / "404.html")
-    deep = f"{base}some/deep/missing/page/"
-    targets = [t for t in references(page, deep) if t.startswith(base) and not t.startswith(deep)]
+    deep = f"{served}some/deep/missing/page/"
+    targets = [
+        t
+        for t in references(page, deep, {base: served})
+        if t.startswith(served) and not t.startswith(deep)
+    ]
     assert targets
     for target in targets:
         assert fetch(urldefrag(target)[0])[0] == 200, target
 
 
 def test_feed_parses_with_one_entry_per_event(published) -> None:
-    base, out = published
+    base, _, out = published
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     events = list((out / "events").iterdir())
@@ -115,7 +122,7 @@ def test_feed_parses_with_one_entry_per_event(published) -> None:
 
 
 def test_sitemap_lists_every_page(published) -> None:
-    base, out = published
+    base, _, out = published
     tree = ET.parse(out / "sitemap.xml")
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = {loc.text for loc in tree.getroot().findall("s:url/s:loc", namespace)}
@@ -126,7 +133,7 @@ def test_sitemap_lists_every_page(published) -> None:
 
 
 def test_every_page_has_social_preview_metadata(published) -> None:
-    base, out = published
+    base, _, out = published
     for path in out.rglob("*.html"):
         page = soup(path)
 

@@ -5,25 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, build_ok, event_text, serve_folder, soup, write_event
+from tests.conftest import build_ok, event_text, serve_folder, soup, write_event
 
 STATUS = "#search-status"
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The example site built for and served at http://127.0.0.1:<port>/repo/."""
-    root = tmp_path_factory.mktemp("served")
-    out = root / "repo"
-    build_ok("--site", str(ROOT), "--out", str(out), "--base-url", "https://example.org/repo/")
-    with serve_folder(root) as url:
-        yield url + "repo/", out
 
 
 def indexed_text(page: Path) -> str:
