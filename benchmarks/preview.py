@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
-from timeline.serve import Address, Preview  # noqa: E402
+from timeline.preview import Preview  # noqa: E402
+from timeline.server import Address  # noqa: E402
 
 EDITED = "content/events/event-01234.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate
-from timeline.pipeline import build
+from timeline.pipeline import build_site
 from timeline.project import open_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -86,7 +86,7 @@ def measure_queries(url: str, queries: list[str], repeats: int) -> dict[str, lis
 def run(count: int, queries: list[str], repeats: int, workdir: Path) -> None:
     site = generate(count, workdir / f"site-{count}")
     out = workdir / f"out-{count}" / "repo"
-    result = build(open_site(site, base_url="https://example.org/repo/"), out)
+    result = build_site(open_site(site, base_url="https://example.org/repo/"), out)
     index_seconds = result.timings["index"]
     size = folder_size(out / "pagefind")
     print(f"\n{count} events")

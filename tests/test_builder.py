@@ -7,12 +7,35 @@ import random
 from pathlib import Path
 
 from tests.conftest import event_text, touch_later, write_event
-from timeline.builder import Builder
-from timeline.exports import EXPORT_FILES
+from timeline.builder import Builder, BuildRun
+from timeline.exports import export_paths
 from timeline.output import MemorySink
+from timeline.pipeline import Pipeline
 from timeline.project import open_site
 
 TAGS = ["alpha", "beta", "gamma", "delta"]
+
+
+class InMemory:
+    """An output that keeps the pages and exports in memory (no static files, no index)."""
+
+    after_finish: frozenset[str] = frozenset()
+
+    def __init__(self, sink: MemorySink) -> None:
+        self.sink = sink
+
+    def static(self, run: BuildRun) -> None: ...
+
+    def index(self, run: BuildRun) -> None: ...
+
+    def finish(self, run: BuildRun) -> None:
+        for path in run.removed:
+            self.sink.files.pop(path, None)
+
+
+def rebuild(builder: Builder, sink: MemorySink, hints: list[str] | None = None) -> BuildRun:
+    """One run of the build pipeline, as the preview runs it, into `sink`."""
+    return Pipeline(builder, InMemory(sink)).run(hints)
 
 
 def random_event(rng: random.Random, number: int) -> str:
@@ -55,14 +78,11 @@ def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
     site = open_site(site_root)
     incremental = Builder(site, drafts=False)
     served = MemorySink()
-    incremental.commit(incremental.build(served))
+    rebuild(incremental, served)
     for step in range(40):
         before = dict(served.files)
         hints = mutate(rng, site_root, counter)
-        result = incremental.build(served, hints=hints if step % 2 else None)
-        incremental.commit(result)
-        for path in result.removed:
-            del served.files[path]
+        result = rebuild(incremental, served, hints if step % 2 else None)
         fresh = full_build(site)
         assert served.files == fresh, f"step {step}: incremental output differs from a full build"
         really_changed = {p for p in fresh if before.get(p) != fresh[p]}
@@ -71,7 +91,7 @@ def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
 
 def full_build(site) -> dict[str, bytes]:
     sink = MemorySink()
-    Builder(site, drafts=False).build(sink)
+    rebuild(Builder(site, drafts=False), sink)
     return sink.files
 
 
@@ -80,8 +100,8 @@ def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:
     for number in range(5):
         write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
     builder = Builder(open_site(site_root), drafts=False)
-    builder.commit(builder.build(MemorySink()))
-    again = builder.build(MemorySink())
+    rebuild(builder, MemorySink())
+    again = rebuild(builder, MemorySink())
     assert again.changed == set() and again.removed == set()
 
 
@@ -90,12 +110,11 @@ def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
     for number in range(3):
         write_event(site_root, f"e{number}.md", event_text(f"E{number}", "2001", tags="[a]"))
     builder = Builder(open_site(site_root), drafts=False)
-    first = builder.build(MemorySink())
-    builder.commit(first)
+    first = rebuild(builder, MemorySink())
     (site_root / "templates").mkdir()
     (site_root / "templates" / "_event_item.html").write_text("<li>{{ event.title }}</li>\n")
     sink = MemorySink()
-    result = builder.build(sink)
-    pages = {path for path in first.changed if path not in EXPORT_FILES}  # data, not templates
+    result = rebuild(builder, sink)
+    pages = {path for path in first.changed if path not in export_paths()}  # data, not templates
     assert result.changed == pages
     assert b"<li>E1</li>" in sink.files["index.html"]

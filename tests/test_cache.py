@@ -9,8 +9,8 @@ import pytest
 
 import timeline
 from tests.conftest import event_text, touch_later, tree_digest, write_event
-from timeline.exports import EXPORT_FILES
-from timeline.pipeline import build
+from timeline.exports import export_paths
+from timeline.pipeline import build_site
 from timeline.project import open_site
 
 
@@ -26,13 +26,13 @@ def cached_site(site: Path) -> Path:
 
 def run(site: Path, **options) -> tuple[set[str], set[str], dict[str, str]]:
     """Build; return what was written, what was reused, and the output's content hashes."""
-    result = build(open_site(site, base_url="https://e.org/"), site / "_site", **options)
+    result = build_site(open_site(site, base_url="https://e.org/"), site / "_site", **options)
     return result.written, result.linked, tree_digest(site / "_site")
 
 
 def cold(site: Path, tmp_path: Path) -> dict[str, str]:
     out = tmp_path / "cold"
-    build(open_site(site, base_url="https://e.org/"), out, use_cache=False)
+    build_site(open_site(site, base_url="https://e.org/"), out, use_cache=False)
     return tree_digest(out)
 
 
@@ -57,9 +57,9 @@ def file_states(folder: Path) -> dict[str, tuple[int, int]]:
 def test_a_build_with_nothing_changed_leaves_the_output_untouched(cached_site: Path) -> None:
     write_event(cached_site, "e00.md", event_text("Event 0", "2010", tilte="A typo"))
     site = open_site(cached_site, base_url="https://e.org/")
-    first = build(site, cached_site / "_site")
+    first = build_site(site, cached_site / "_site")
     before = file_states(cached_site / "_site")
-    second = build(site, cached_site / "_site")
+    second = build_site(site, cached_site / "_site")
     assert file_states(cached_site / "_site") == before  # not even swapped for a copy
     assert second.written == set() and second.linked == first.written | first.linked
     assert second.events == first.events == 12
@@ -124,7 +124,7 @@ def test_a_config_change_remakes_every_page(cached_site: Path, tmp_path: Path) -
     assert after == cold(cached_site, tmp_path)
     html = {path for path in after if path.endswith(".html")}
     assert html <= written
-    assert not (set(EXPORT_FILES) & linked)
+    assert not (set(export_paths()) & linked)
 
 
 def test_a_new_generator_version_discards_the_cache(
@@ -132,7 +132,7 @@ def test_a_new_generator_version_discards_the_cache(
 ) -> None:
     run(cached_site)
     monkeypatch.setattr(timeline, "__version__", "999.0")
-    for module in ("timeline.cache", "timeline.render", "timeline.exports"):
+    for module in ("timeline.cache", "timeline.keys", "timeline.exports"):
         monkeypatch.setattr(f"{module}.__version__", "999.0")
     written, linked, _ = run(cached_site)
     assert linked == set()

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from timeline.errors import BuildFailed
-from timeline.pipeline import load_timeline
+from timeline.pipeline import check_site
 from timeline.project import open_site
 from timeline.reader import read_event
 
@@ -139,7 +139,7 @@ def test_example_builds_with_all_its_events(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "content", site / "content")
     shutil.copy2(ROOT / "site.toml", site / "site.toml")
     try:
-        timeline, warnings = load_timeline(open_site(site), drafts=False)
+        timeline, warnings = check_site(open_site(site), drafts=False)
     except BuildFailed as failed:
         pytest.fail(f"the example does not build:\n{failed}")
     assert not warnings, "the example builds with warnings:\n" + "\n".join(map(str, warnings))

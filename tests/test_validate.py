@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from timeline.compiler import Compiled, compile_event
 from timeline.reader import read_event
-from timeline.validate import Compiled, compile_event
 
 
 def compile_text(

@@ -8,7 +8,7 @@ of everything they are rendered from (templates, configuration and this program'
 included), the whole build by the size and modification time of every file a build reads, and the
 whole cache is dropped when its format or the program's version differ, or when it cannot be
 read. The files are pickles written by this program into the site's own (gitignored) folder;
-`--no-cache` ignores them.
+`--no-cache` neither reads nor writes them (it drops the record of the output it replaces).
 """
 
 from __future__ import annotations
@@ -17,23 +17,20 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__
+from .builder import CompiledFile, Snapshot
 from .errors import Problem
-from .project import Site
 from .search import INDEX_DIR
-from .sources import scan
-
-if TYPE_CHECKING:
-    from .builder import Builder, SourceEntry
 
 CACHE_DIR = ".cache"
-FORMAT = 3
+FORMAT = 4
+COMPILED = "compiled.pickle"
+OUTPUT = "output.pickle"
 
 
 @dataclass
-class PageState:
+class OutputRecord:
     """What the last build left in `out`: every output's key, its search index's key, the
     other files it wrote (static files and the like), and what it read and reported."""
 
@@ -48,27 +45,17 @@ class PageState:
 
 
 @dataclass
-class Sources:
-    """Compiled events by source path, valid for one raw-HTML setting."""
+class CompiledRecord:
+    """Compiled event files by path, valid for one raw-HTML setting."""
 
     allow_raw_html: bool
-    entries: dict[str, SourceEntry] = field(default_factory=dict)
-
-
-def build_inputs(site: Site, out: Path, *, drafts: bool) -> tuple:
-    """Everything a build reads, as comparable values: options, configuration, this
-    program's version, and the size and modification time of every event, template and
-    static file (a file written again changes its modification time, even with equal bytes)."""
-    folders = (site.content_dir, *site.template_dirs, *site.static_dirs)
-    files = tuple(
-        (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
-        for folder in folders
-    )
-    return (__version__, repr(site.config), str(out), drafts, files)
+    entries: dict[str, CompiledFile] = field(default_factory=dict)
 
 
 class BuildCache:
-    """Reads and writes the cache files of one site."""
+    """Reads and writes the cache files of one site. It hands out values (a `Snapshot` for
+    a builder, the record of the last output) and takes values to save; it never reaches
+    into a builder."""
 
     def __init__(self, site_root: Path) -> None:
         self.folder = site_root / CACHE_DIR
@@ -89,44 +76,55 @@ class BuildCache:
             pickle.dump(((FORMAT, __version__), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, self.folder / name)
 
-    def seed(self, builder: Builder, out: Path) -> PageState | None:
-        """Give `builder` what the last build knew; return the state of the output it left."""
-        sources = self._read("sources.pickle")
-        if (
-            isinstance(sources, Sources)
-            and sources.allow_raw_html == builder.site.config.allow_raw_html
+    def load(
+        self, out: Path, *, drafts: bool, allow_raw_html: bool
+    ) -> tuple[Snapshot, OutputRecord | None]:
+        """What the last build knew, for a builder, and the record of the output it left in
+        `out` (None when it left none there, or with other options). Page keys are kept only
+        for outputs still in place."""
+        compiled = self._read(COMPILED)
+        entries = (
+            compiled.entries
+            if isinstance(compiled, CompiledRecord) and compiled.allow_raw_html == allow_raw_html
+            else {}
+        )
+        record = self._read(OUTPUT)
+        if not isinstance(record, OutputRecord) or (record.out, record.drafts) != (
+            str(out),
+            drafts,
         ):
-            builder.sources = sources.entries
-        pages = self._read("pages.pickle")
-        if (
-            not isinstance(pages, PageState)
-            or pages.out != str(out)
-            or pages.drafts != builder.drafts
-        ):
-            return None
+            return Snapshot(entries), None
         root = str(out)
-        builder.page_keys = {
+        keys = {
             path: key
-            for path, key in pages.keys.items()
+            for path, key in record.keys.items()
             if os.path.exists(os.path.join(root, path))
         }
-        return pages
+        return Snapshot(entries, keys), record
 
-    def unchanged(self, inputs: tuple, out: Path) -> PageState | None:
-        """The last build's state if it read exactly `inputs` and its output is all there."""
-        pages = self._read("pages.pickle")
-        if not isinstance(pages, PageState) or pages.inputs != inputs:
+    def unchanged(self, inputs: tuple, out: Path) -> OutputRecord | None:
+        """The last build's record if it read exactly `inputs` and its output is all there."""
+        record = self._read(OUTPUT)
+        if not isinstance(record, OutputRecord) or record.inputs != inputs:
             return None
         root = str(out)
         if not os.path.isdir(os.path.join(root, INDEX_DIR)):
             return None
-        for rel in (*pages.keys, *pages.files):
+        for rel in (*record.keys, *record.files):
             if not os.path.isfile(os.path.join(root, rel)):
                 return None
-        return pages
+        return record
 
-    def save(self, builder: Builder, pages: PageState, *, sources_changed: bool) -> None:
-        if sources_changed:
-            allow = builder.site.config.allow_raw_html
-            self._write("sources.pickle", Sources(allow, builder.sources))
-        self._write("pages.pickle", pages)
+    def forget_output(self) -> None:
+        """A build without the cache writes none, but the record of the output it replaced
+        no longer describes that folder: drop it, so that it can never be trusted later."""
+        (self.folder / OUTPUT).unlink(missing_ok=True)
+
+    def save(
+        self, snapshot: Snapshot, record: OutputRecord, *, allow_raw_html: bool, compiled: bool
+    ) -> None:
+        """Keep a builder's snapshot (its compiled files only when `compiled` says they
+        changed: they are the large part) and the record of the output just written."""
+        if compiled:
+            self._write(COMPILED, CompiledRecord(allow_raw_html, snapshot.compiled))
+        self._write(OUTPUT, record)

@@ -1,24 +1,27 @@
-"""The command line: build, check, serve, deploy, import and new; maps errors to exit codes.
-
-Exit codes: 0 success, 1 content or template errors, 2 usage errors.
-"""
+"""The command line: build, check, serve, deploy, import and new; maps errors to exit codes
+(declared with the errors, in `errors.py`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildFailed, Problem, RenderError, TimelineError, UsageError
-from .pipeline import build, load_timeline
-from .project import open_site
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+from .errors import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    BuildFailed,
+    Problem,
+    RenderError,
+    TimelineError,
+    UsageError,
+)
+from .pipeline import build_site, check_site
+from .project import open_site, site_folder
 
 
 def _site_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument(
         "--no-cache", action="store_true",
-        help="ignore the build cache in <site>/.cache and rebuild everything",
+        help="rebuild everything, without reading or writing the build cache in <site>/.cache",
     )  # fmt: skip
     build_cmd.add_argument(
         "--profile", action="store_true", help="print where the build spent its time"
@@ -114,25 +117,23 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run one command; every error the program reports becomes a message and its exit code."""
     try:
         return COMMANDS[args.command](args)
     except BuildFailed as exc:
         _report(exc.problems)
-        count = sum(not p.warning for p in exc.problems)
+        count = sum(p.is_error for p in exc.problems)
         print(
             f"error: {count} problem{'s' * (count != 1)} found; nothing was written",
             file=sys.stderr,
         )
-        return EXIT_CONTENT
+        return exc.exit_code
     except RenderError as exc:
         print(f"{exc}\nerror: a template failed; nothing was written", file=sys.stderr)
-        return EXIT_CONTENT
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except TimelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONTENT
+        return exc.exit_code
 
 
 def _report(problems: Sequence[Problem]) -> None:
@@ -144,7 +145,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     site = open_site(args.site, base_url=args.base_url)
     out = args.out if args.out is not None else site.root / "_site"
-    result = build(site, out, drafts=args.drafts, use_cache=not args.no_cache)
+    result = build_site(site, out, drafts=args.drafts, use_cache=not args.no_cache)
     _report(result.warnings)
     seconds = time.perf_counter() - start
     reused = f" ({len(result.linked)} unchanged)" if result.linked else ""
@@ -154,24 +155,34 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.profile:
         for stage, spent in result.timings.items():
             print(f"  {stage:8} {spent:7.3f} s")
-        own, helpers = (
-            resource.getrusage(who).ru_maxrss / 1024
-            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-        )
-        print(f"  peak memory {own:.0f} MB (this process), {helpers:.0f} MB (largest helper)")
+        print(f"  {_peak_memory()}")
     return EXIT_OK
+
+
+def _peak_memory() -> str:
+    """Peak memory of this process and of its largest worker, where the system tells it."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return "peak memory: not measured on this system"
+    own, helpers = (
+        resource.getrusage(who).ru_maxrss / 1024
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return f"peak memory {own:.0f} MB (this process), {helpers:.0f} MB (largest helper)"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     site = open_site(args.site)
-    timeline, warnings = load_timeline(site, drafts=True)
+    timeline, warnings = check_site(site, drafts=True)
     _report(warnings)
     print(f"OK: {len(timeline)} events, no errors")
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import Address, run_preview  # the server's libraries load only when serving
+    from .preview import run_preview  # the server's libraries load only when serving
+    from .server import Address
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a port number (1-65535)")
@@ -195,10 +206,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import plan_import, write_import
 
-    site_root = args.site.resolve()
+    site_root = site_folder(args.site)
     report = plan_import(args.file, site_root)
     if not args.dry_run:
-        write_import(report)
+        write_import(report)  # any error: raises BuildFailed, with every problem; writes nothing
     _report(sorted(report.problems))
     verb = "Would create" if args.dry_run else "Created"
     for planned in report.planned:
@@ -207,16 +218,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Suggested site.toml settings (not written):")
         for key, value in report.suggestions.items():
             print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
-    skipped = sum(not p.warning for p in report.problems)
+    if report.errors:  # only with --dry-run: the import would write nothing
+        count = len(report.errors)
+        print(
+            f"error: {count} problem{'s' * (count != 1)} found; the import would write nothing",
+            file=sys.stderr,
+        )
+        return EXIT_CONTENT
     done = "would be imported" if args.dry_run else "imported"
-    print(f"{len(report.planned)} events {done}, {skipped} row{'s' * (skipped != 1)} skipped")
-    return EXIT_CONTENT if skipped else EXIT_OK
+    skipped = f", {report.skipped} skipped (see the warnings)" if report.skipped else ""
+    print(f"{len(report.planned)} events {done}{skipped}")
+    return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import new_event
 
-    site_root = args.site.resolve()
+    site_root = site_folder(args.site)
     path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
     print(f"Created {path.relative_to(site_root).as_posix()}")
     return EXIT_OK

@@ -1,8 +1,9 @@
 """Site configuration: `site.toml` -> a frozen, validated `SiteConfig`.
 
-Every key is typed, defaulted and documented here, so the README and the error messages
-have one source of truth. tomllib gives no positions, so key lines are recovered from the
-text to report `site.toml:LINE: key: message` like the content errors.
+Every key is declared once, with its type (that of its default), default, check and
+one-line description, so the README's table (`python -m timeline.config` prints it) and the
+error messages have one source of truth. tomllib gives no positions, so key lines are
+recovered from the text to report `site.toml:LINE: key: message` like the content errors.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import dataclasses
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import BuildFailed, Problem
+from .urls import base_url_problem
 
 CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -24,56 +27,81 @@ HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 SEARCH_FIELDS = ("summary", "body", "tags", "location", "sources")
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"doc": text}
+Check = Callable[[Any], "str | None"]
+
+
+def _language(value: str) -> str | None:
+    return None if LANGUAGE_RE.match(value) else "must be a language tag such as en, fr or pt-BR"
+
+
+def _page_size(value: int) -> str | None:
+    return "must be at least 10" if value < 10 else None
+
+
+def _host(value: str) -> str | None:
+    if value and not HOST_RE.match(value):
+        return "must be a host name such as timeline.example.org (no scheme, no path)"
+    return None
+
+
+def _not_empty(value: str) -> str | None:
+    return "must not be empty" if not value.strip() else None
+
+
+def _search_fields(value: tuple[str, ...]) -> str | None:
+    unknown = [v for v in value if v not in SEARCH_FIELDS]
+    if unknown:
+        return f"unknown field {unknown[0]!r}; choose from {', '.join(SEARCH_FIELDS)}"
+    return None
+
+
+def _base_url(value: str) -> str | None:
+    return base_url_problem(value) if value else None
+
+
+def option(default: Any, doc: str, check: Check | None = None) -> Any:
+    """Declare a setting: its default (whose type is the setting's type), the one-line
+    description the README's table shows, and the check of its value."""
+    return field(default=default, metadata={"doc": doc, "check": check})
 
 
 @dataclass(frozen=True)
 class SiteConfig:
     """The settings of one site; every field has a default, so `site.toml` is optional."""
 
-    title: str = field(
-        default="Timeline", metadata=_doc("Site title, shown in every page's header.")
+    title: str = option("Timeline", "Site title, in every page's header.", _not_empty)
+    description: str = option(
+        "", "One sentence about the timeline, for the home page and meta tags."
     )
-    description: str = field(
-        default="",
-        metadata=_doc("One sentence about the timeline, for the home page and meta tags."),
+    base_url: str = option(
+        "",
+        "Where the site is published, e.g. `https://user.github.io/repo/`. Its path (`/repo/`) "
+        "prefixes every link, so the site works under a subpath; canonical links, the feed "
+        "and the sitemap need it.",
+        _base_url,
     )
-    base_url: str = field(
-        default="",
-        metadata=_doc(
-            "Where the site is published, e.g. https://user.github.io/repo/. Its path becomes the "
-            "prefix of every link; absolute URLs (canonical links, feeds) need it."
-        ),
+    language: str = option("en", "Language of the content (BCP 47), for `<html lang>`.", _language)
+    author: str = option("", "Author or organisation, for meta tags and feeds.")
+    allow_raw_html: bool = option(
+        False, "Keep raw HTML in event bodies as written instead of sanitising it."
     )
-    language: str = field(default="en", metadata=_doc("Language of the content (BCP 47 tag)."))
-    author: str = field(
-        default="", metadata=_doc("Author or organisation, for meta tags and feeds.")
+    timeline_page_size: int = option(
+        500,
+        "Most events on one timeline page: a longer timeline (or tag) is split into pages of "
+        "whole years, with a year navigation; search still covers every page.",
+        _page_size,
     )
-    allow_raw_html: bool = field(
-        default=False,
-        metadata=_doc("Keep raw HTML in event bodies as written instead of sanitising it."),
+    cname: str = option(
+        "",
+        "Custom domain for GitHub Pages (e.g. `timeline.example.org`), written as `CNAME` by "
+        "`deploy`. With GitHub Actions, set the domain in the repository's settings.",
+        _host,
     )
-    timeline_page_size: int = field(
-        default=500,
-        metadata=_doc(
-            "Most events on one timeline page: a longer timeline (or tag) is split into "
-            "pages of whole years, with a year navigation; search still covers every page."
-        ),
-    )
-    cname: str = field(
-        default="",
-        metadata=_doc(
-            "Custom domain for GitHub Pages (e.g. timeline.example.org): written as CNAME "
-            "by `deploy`. With GitHub Actions, set the domain in the repository's settings."
-        ),
-    )
-    search_exclude: tuple[str, ...] = field(
-        default=(),
-        metadata=_doc(
-            "Event fields left out of the search index: any of summary, body, tags, location, "
-            "sources. The title is always indexed."
-        ),
+    search_exclude: tuple[str, ...] = option(
+        (),
+        "Event fields left out of the search index: any of summary, body, tags, location, "
+        "sources. The title is always indexed.",
+        _search_fields,
     )
 
     @property
@@ -187,22 +215,28 @@ def _type_message(expected: type, value: object) -> str:
 
 
 def _check_value(key: str, value: Any) -> str | None:
-    if key == "base_url" and value:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return "must be an absolute http(s) URL such as https://user.github.io/repo/"
-        if parts.query or parts.fragment:
-            return "must not have a query or fragment"
-    if key == "language" and not LANGUAGE_RE.match(value):
-        return "must be a language tag such as en, fr or pt-BR"
-    if key == "timeline_page_size" and value < 10:
-        return "must be at least 10"
-    if key == "cname" and value and not HOST_RE.match(value):
-        return "must be a host name such as timeline.example.org (no scheme, no path)"
-    if key == "title" and not value.strip():
-        return "must not be empty"
-    if key == "search_exclude":
-        unknown = [v for v in value if v not in SEARCH_FIELDS]
-        if unknown:
-            return f"unknown field {unknown[0]!r}; choose from {', '.join(SEARCH_FIELDS)}"
-    return None
+    check = FIELDS[key].metadata["check"]
+    return check(value) if check else None
+
+
+def options_table() -> str:
+    """The README's table of settings, made from the declarations above."""
+    rows = ["| Key | Default | Meaning |", "| --- | --- | --- |"]
+    for name, declared in FIELDS.items():
+        default = _toml_value(declared.default)
+        rows.append(f"| `{name}` | `{default}` | {declared.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(value)
+
+
+if __name__ == "__main__":
+    print(options_table(), end="")

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from .errors import DateError
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -28,10 +30,6 @@ POINT_RE = re.compile(
 )
 SIMPLE_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?(?P<flag>[?~%])?$")
 EXAMPLES = "2019-02-28, 2019-02, 2019, 2019-02~, 2019? or 2019-02-27/2019-02-28"
-
-
-class DateError(ValueError):
-    """The text is not a date this timeline can place; the message says why, for an author."""
 
 
 @dataclass(frozen=True)

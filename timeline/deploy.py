@@ -14,13 +14,9 @@ from pathlib import Path
 
 import ghp_import
 
-from .errors import TimelineError, UsageError
-from .pipeline import BuildResult, build
+from .errors import DeployError, UsageError
+from .pipeline import BuildSummary, build_site
 from .project import Site
-
-
-class DeployError(TimelineError):
-    """Committing or pushing the branch failed."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +40,11 @@ def repository_root(folder: Path) -> Path:
     return Path(done.stdout.strip())
 
 
-def deploy(site: Site, options: DeployOptions) -> BuildResult:
+def deploy(site: Site, options: DeployOptions) -> BuildSummary:
     """Build (no drafts) into `<site>/_site`, then commit it to the branch and push."""
     repo = repository_root(site.root)
     out = site.root / "_site"
-    result = build(site, out, drafts=False)
+    result = build_site(site, out, drafts=False)
     try:
         with contextlib.chdir(repo):
             ghp_import.ghp_import(

@@ -12,12 +12,12 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
 from .dates import EventDate, Point
-from .fingerprint import stable_hash
-from .model import Event, Timeline
+from .model import Event, Image, Timeline
 from .project import Site
 
 CSV_COLUMNS = (
@@ -26,10 +26,42 @@ CSV_COLUMNS = (
     "image_credit", "image_caption",
 )  # fmt: skip
 PERMALINK_CLASS = "timeline-permalink"
-EXPORT_FILES = ("events.json", "timelinejs.json", "events.ics", "events.csv")
-
 
 Chunks = Iterator[bytes]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export file: where it goes, the link text pages show for it, and how it is made
+    (from the `Exporter`, which caches per-event pieces, and the timeline)."""
+
+    path: str
+    label: str
+    make: Callable[[Exporter, Timeline], Chunks]
+
+
+FORMATS: dict[str, ExportFormat] = {}
+
+
+def register(path: str, label: str) -> Callable[[Callable[..., Chunks]], Callable[..., Chunks]]:
+    """Add an export: every build and the preview write it, and every page links to it.
+    The one place a new export format is declared."""
+
+    def add(make: Callable[..., Chunks]) -> Callable[..., Chunks]:
+        FORMATS[path] = ExportFormat(path, label, make)
+        return make
+
+    return add
+
+
+def export_paths() -> tuple[str, ...]:
+    """The output path of every export file."""
+    return tuple(FORMATS)
+
+
+def export_links() -> tuple[tuple[str, str], ...]:
+    """(path, label) of every export, in the order pages list them."""
+    return tuple((f.path, f.label) for f in FORMATS.values())
 
 
 class Exporter:
@@ -47,12 +79,7 @@ class Exporter:
         self._pieces: dict[tuple[str, str, str], str] = {}
 
     def files(self, timeline: Timeline) -> dict[str, Chunks]:
-        return {
-            "events.json": self._events_json(timeline),
-            "timelinejs.json": self._timelinejs(timeline),
-            "events.ics": self._calendar(timeline),
-            "events.csv": self._csv(timeline),
-        }
+        return {path: export.make(self, timeline) for path, export in FORMATS.items()}
 
     def _pieces_of(
         self, kind: str, events: Iterable[Event], encode: Callable[[Event], str]
@@ -72,8 +99,8 @@ class Exporter:
         """Absolute URL with a base URL, else a root-relative one under the base path."""
         return self.config.absolute_url(path) or self.config.base_path + path
 
-    def asset(self, src: str) -> str:
-        return src if src.startswith(("http://", "https://")) else self.link(src)
+    def asset(self, image: Image) -> str:
+        return image.src if image.external else self.link(image.src)
 
     # events.json ---------------------------------------------------------------------
 
@@ -110,7 +137,7 @@ class Exporter:
             ],
             "image": (
                 {
-                    "src": self.asset(event.image.src),
+                    "src": self.asset(event.image),
                     "alt": event.image.alt,
                     "credit": event.image.credit,
                     "caption": event.image.caption,
@@ -142,7 +169,7 @@ class Exporter:
         slide["text"] = {"headline": event.title, "text": event.body_html + link}
         if event.image:
             slide["media"] = {
-                "url": self.asset(event.image.src),
+                "url": self.asset(event.image),
                 "credit": event.image.credit,
                 "caption": event.image.caption or event.image.alt,
             }
@@ -216,11 +243,17 @@ class Exporter:
             event.slug, event.title, date.text, date.display, date.iso_earliest or "",
             date.iso_latest or "", _flag(date.approximate), _flag(date.uncertain), event.location,
             "; ".join(t.name for t in event.tags), event.importance, event.summary,
-            self.link(event.url), sources, self.asset(image.src) if image else "",
+            self.link(event.url), sources, self.asset(image) if image else "",
             image.alt if image else "", image.credit if image else "",
             image.caption if image else "",
         )  # fmt: skip
         return _csv_row(values)
+
+
+register("events.ics", "Calendar (iCal)")(Exporter._calendar)
+register("events.json", "JSON")(Exporter._events_json)
+register("events.csv", "CSV")(Exporter._csv)
+register("timelinejs.json", "TimelineJS")(Exporter._timelinejs)
 
 
 def _json_list(opening: str, items: Iterator[str]) -> Chunks:
@@ -231,12 +264,6 @@ def _json_list(opening: str, items: Iterator[str]) -> Chunks:
         yield separator + item.encode()
         separator = b",\n"
     yield b"\n]}\n"
-
-
-def exports_key(timeline: Timeline, site: Site) -> str:
-    """Changes whenever any export could: an event, the configuration, or this program."""
-    parts = (__version__, repr(site.config), tuple((e.digest, e.path) for e in timeline))
-    return stable_hash(parts)
 
 
 def _csv_row(values: tuple[str, ...]) -> str:

@@ -13,24 +13,40 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .dates import MAX_DAY, EventDate, year_text
-from .dates import MONTHS as MONTH_NAMES
+from .dates import MAX_DAY, EventDate
 
 IMPORTANCE = ("major", "normal", "minor")
 RELATED_LIMIT = 3
-DENSE_YEAR = 8  # from this many events in a year, the timeline also marks months
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def slugify(text: str) -> str:
+SLUG_MAX = 80  # characters: a slug names a folder, and file names have at most 255 bytes
+
+
+def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = 200) -> str:
     """Lower-case and hyphen-separated: `Hanoi Summit (2019)` -> `hanoi-summit-2019`.
 
     Accents are dropped (`Zürich` -> `zurich`) but letters without an ASCII form are kept
     (`東京` stays `東京`), so a tag in any script still gets a page.
+
+    A slug names a file or folder, and file names are limited to 255 bytes, so a longer slug
+    is cut to `max_chars` characters and `max_bytes` bytes of UTF-8: at the last hyphen that
+    keeps at least half of it, else mid-word, never leaving a hyphen at the end. Slugs within
+    both limits are unchanged.
     """
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[\W_]+", "-", folded).strip("-")
+    slug = re.sub(r"[\W_]+", "-", folded).strip("-")
+    if len(slug) <= max_chars and len(slug.encode()) <= max_bytes:
+        return slug
+    cut = slug[:max_chars]
+    while len(cut.encode()) > max_bytes:
+        cut = cut[:-1]
+    if slug[len(cut) : len(cut) + 1] != "-":  # the cut fell inside a word
+        hyphen = cut.rfind("-")
+        if hyphen >= len(cut) // 2:
+            cut = cut[:hyphen]
+    return cut.rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -139,30 +155,6 @@ class Event:
         return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
 
 
-def years_of(events: Iterable[Event]) -> list[int]:
-    """Every year touched by any of the events, ascending (for the year filters)."""
-    years: set[int] = set()
-    for event in events:
-        years.update(event.date.years)
-    return sorted(years)
-
-
-@dataclass(frozen=True)
-class YearGroup:
-    """The events filed under one year (`year` is None for events with an open start)."""
-
-    year: int | None
-    events: tuple[Event, ...]
-
-    @property
-    def label(self) -> str:
-        return "Undated start" if self.year is None else year_text(self.year)
-
-    @property
-    def anchor(self) -> str:
-        return "year-start" if self.year is None else f"year-{self.year}".replace("--", "-minus-")
-
-
 @dataclass(frozen=True)
 class TagGroup:
     """A tag and every event that carries it, in timeline order."""
@@ -210,13 +202,6 @@ class Timeline:
     def next(self, event: Event) -> Event | None:
         index = self._position[event.slug]
         return self.events[index + 1] if index + 1 < len(self.events) else None
-
-    @cached_property
-    def years(self) -> tuple[YearGroup, ...]:
-        groups: dict[int | None, list[Event]] = {}
-        for event in self.events:
-            groups.setdefault(event.year, []).append(event)
-        return tuple(YearGroup(year, tuple(events)) for year, events in groups.items())
 
     @cached_property
     def tags(self) -> tuple[TagGroup, ...]:
@@ -285,6 +270,17 @@ class Timeline:
             index = self._member_index[(event.slug, tag.slug)]
             yield members[max(0, index - RELATED_LIMIT) : index + RELATED_LIMIT + 1]
 
+    def near(self, slugs: Iterable[str]) -> set[str]:
+        """The events whose related events can involve any of `slugs` (those events included):
+        the members around each in its tags' lists. This is what an edit can reach, for the
+        related lists here and for the pages a rebuild must redo (`builder.py`)."""
+        found = set(slugs)
+        for slug in list(found):
+            event = self.by_slug.get(slug)
+            if event is not None:
+                found.update(e.slug for window in self.windows(event) for e in window)
+        return found
+
     def _related_after(self, previous: Timeline) -> dict[str, tuple[Event, ...]]:
         """This timeline's related events, reusing `previous`'s where nothing nearby changed.
 
@@ -292,12 +288,7 @@ class Timeline:
         only events near a changed event (before or after the change) need computing again.
         """
         changed = changed_slugs(previous, self)
-        nearby = set(changed)
-        for timeline in (previous, self):
-            for slug in changed:
-                event = timeline.by_slug.get(slug)
-                if event is not None:
-                    nearby.update(e.slug for window in timeline.windows(event) for e in window)
+        nearby = previous.near(changed) | self.near(changed)
         related = {
             slug: found
             for slug, found in previous._related.items()
@@ -316,99 +307,3 @@ def changed_slugs(before: Timeline, after: Timeline) -> set[str]:
     old, new = before.by_slug, after.by_slug
     changed = {slug for slug, event in new.items() if old.get(slug) is not event}
     return changed | (old.keys() - new.keys())
-
-
-@dataclass(frozen=True)
-class Gap:
-    """How far an event sits from the one before it, for the timeline's spacing.
-
-    `size` is 0 (days) to 3 (years, drawn as a compressed break); `label` says it in words
-    ("8 months later") when the gap is long enough to be worth saying; `month` names the
-    month when it changes inside a crowded year.
-    """
-
-    size: int = 0
-    label: str = ""
-    month: str = ""
-
-
-def gaps(events: tuple[Event, ...], after: Event | None = None) -> tuple[Gap, ...]:
-    """The gap before each event of a sequence (`after` is the event shown before it)."""
-    per_year: dict[int | None, int] = {}
-    for event in events:
-        per_year[event.year] = per_year.get(event.year, 0) + 1
-    result = []
-    previous = after
-    for event in events:
-        days = _days_between(previous, event)
-        month = ""
-        if per_year[event.year] >= DENSE_YEAR and event.date.start and event.date.start.month:
-            before = previous.date.start if previous and previous.date.start else None
-            if not before or (before.year, before.month) != (event.year, event.date.start.month):
-                month = MONTH_NAMES[event.date.start.month - 1]
-        result.append(Gap(_gap_size(days), _gap_label(days), month))
-        previous = event
-    return tuple(result)
-
-
-def _days_between(before: Event | None, after: Event) -> int:
-    if before is None or not before.date.points or not after.date.start:
-        return 0
-    end = before.date.points[-1].latest
-    return max(0, (after.day_number - Event.day_of(end)) * 365 // 372)
-
-
-def _gap_size(days: int) -> int:
-    return 0 if days < 30 else 1 if days < 180 else 2 if days < 730 else 3
-
-
-def _gap_label(days: int) -> str:
-    if days < 60:
-        return ""
-    if days < 730:
-        return f"{days // 30} months later"
-    years = days // 365
-    return f"{years} year{'s' * (years != 1)} later"
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One page of a long timeline: consecutive years, `url` relative to the list's own."""
-
-    years: tuple[YearGroup, ...]
-    url: str
-
-    @property
-    def events(self) -> tuple[Event, ...]:
-        return tuple(event for group in self.years for event in group.events)
-
-    @property
-    def label(self) -> str:
-        first, last = self.years[0].label, self.years[-1].label
-        return first if first == last else f"{first}–{last}"
-
-
-def paginate(years: tuple[YearGroup, ...], size: int) -> tuple[Chunk, ...]:
-    """Whole years, in order, packed into pages of at most `size` events (a bigger year gets
-    a page of its own); the first page has the empty URL, the others `years/<first-last>/`."""
-    batches: list[list[YearGroup]] = []
-    count = 0
-    for group in years:
-        if batches and count + len(group.events) <= size:
-            batches[-1].append(group)
-            count += len(group.events)
-        else:
-            batches.append([group])
-            count = len(group.events)
-    chunks = []
-    for index, batch in enumerate(batches):
-        if index == 0:
-            url = ""
-        else:
-            first, last = (
-                batch[0].anchor.removeprefix("year-"),
-                batch[-1].anchor.removeprefix("year-"),
-            )
-            url = f"years/{first}/" if first == last else f"years/{first}-{last}/"
-        chunks.append(Chunk(tuple(batch), url))
-    return tuple(chunks)

@@ -11,14 +11,15 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
 from .errors import OutputError, UsageError
 
 PROTECTED = ("content", "templates", "static")
+STAMP = ".timeline-output"  # marks a folder this generator wrote, and so may replace
+STAMP_TEXT = b"Written by the timeline generator; every build replaces this whole folder.\n"
 DETACH_ABOVE = 1000  # events in a retired output worth deleting in the background
 
 
@@ -32,23 +33,39 @@ def check_output_dir(out: Path, site_root: Path) -> None:
             raise UsageError(
                 f"output folder {out} is inside the site's {name}/; choose another --out"
             )
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output path {out} is a file, not a folder; choose another --out")
+    if not is_replaceable(out):
+        raise UsageError(
+            f"output folder {out} is not empty and was not written by this generator (it has "
+            f"no {STAMP} file), so a build will not replace it; choose an empty or new folder "
+            "with --out, or empty this one yourself"
+        )
 
 
-@contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
-    """Yield an empty temporary folder; swap it in as `out` when the block succeeds."""
-    out = out.resolve()
+def is_replaceable(out: Path) -> bool:
+    """A missing or empty folder, or one a previous build wrote (it carries the stamp)."""
+    if not out.is_dir():
+        return not out.exists()
+    return (out / STAMP).is_file() or next(os.scandir(out), None) is None
+
+
+def prepare_staging(out: Path) -> Path:
+    """An empty temporary folder beside `out`, for a build to fill before `swap_in`.
+    Leftovers of interrupted builds are removed first."""
     out.parent.mkdir(parents=True, exist_ok=True)
     for leftover in out.parent.glob(f".{out.name}.old-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    try:
-        yield staging
-        _swap(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return staging
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Mark `staging` as this generator's output and make it `out`."""
+    (staging / STAMP).write_bytes(STAMP_TEXT)
+    _swap(staging, out)
 
 
 def _swap(staging: Path, out: Path) -> None:

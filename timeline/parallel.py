@@ -21,6 +21,7 @@ Result = TypeVar("Result")
 
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
 GC_THRESHOLDS = (100_000, 50, 100)
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: one process
 _job: Callable[[Any], Any] | None = None
 
 
@@ -61,7 +62,7 @@ def run_all(
 ) -> list[Result]:  # fmt: skip
     """`[job(item) for item in items]`, across forked workers when there are enough items."""
     workers = worker_count()
-    if not parallel or workers < 2 or len(items) < min_items:
+    if not parallel or workers < 2 or len(items) < min_items or not CAN_FORK:
         return [job(item) for item in items]
     global _job
     _job = job

@@ -1,47 +1,65 @@
-"""The build, one way: files -> raw events -> validated model -> pages -> staged output ->
-search index -> swap.
+"""The build, one way, for `build` and the live preview alike: files -> raw events ->
+validated model -> pages -> output -> search index.
+
+`Pipeline` runs one ordered list of named stages. The stages that make things are the
+`Builder`'s (`builder.py`); the three that put them somewhere (static files, search index,
+finish) belong to the output, an `Output` strategy: `StagedOutput` here (`build`: a
+temporary folder swapped in atomically once complete, the search index made before the
+swap) or the preview's served folder (`preview.py`: written in place, pages shown before the
+exports, the search index refreshed in the background). The strategy names the stages it
+runs after `finish`; nothing else differs. A new page type belongs to `pages.py`, a new
+export to `exports.py`: neither touches this file.
 
 Nothing is written before every event has been validated, and every problem in the whole
 site is collected before the build stops, so one run shows the author everything to fix.
 With the cache (`cache.py`), unchanged pages and an unchanged search index are hard-linked
-from the previous output instead of being made again, and a build whose inputs are all as the
-last build left them does nothing at all.
+from the previous output instead of being made again, and a build whose inputs are all as
+the last build left them does nothing at all.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from . import output, parallel
-from .builder import Builder, Rendered
-from .cache import BuildCache, PageState, build_inputs
+from .builder import Builder, BuildRun
+from .cache import BuildCache, OutputRecord
 from .errors import OutputError, Problem
-from .fingerprint import stable_hash
+from .keys import inputs_stamp, search_key
 from .model import Timeline
+from .output import Sink
 from .project import Site
 from .search import INDEX_DIR, index_site
-from .sources import static_files
 
+STAGES = (
+    "read", "compile", "validate", "assemble", "plan", "render", "exports", "static", "index",
+    "finish",
+)  # fmt: skip
+CHECK_STAGES = STAGES[:4]  # `check`: everything up to the validated timeline
 NOJEKYLL = ".nojekyll"  # tells GitHub Pages to publish the folder as it is
 
 
-@dataclass
-class BuildResult:
-    """What a build produced, what it warned about, and where its time went."""
+class Output(Protocol):
+    """Where a build's files go, and how: the part of a build that differs between `build`
+    and the preview."""
 
-    events: int
-    written: set[str]
-    linked: set[str]
-    warnings: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
+    sink: Sink
+    after_finish: frozenset[str]  # stages run once `finish` has shown the pages
 
-    @property
-    def pages(self) -> int:
-        return len(self.written) + len(self.linked)
+    def static(self, run: BuildRun) -> None:
+        """Put the static files (and any unchanged output) in place."""
+
+    def index(self, run: BuildRun) -> None:
+        """Make the search index, or arrange for it to be made."""
+
+    def finish(self, run: BuildRun) -> None:
+        """Make the new output visible."""
 
 
 @dataclass
@@ -59,76 +77,154 @@ class Stopwatch:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def load_timeline(site: Site, *, drafts: bool) -> tuple[Timeline, list[Problem]]:
+class Pipeline:
+    """Runs the stages of a build, in order, with a builder and an output."""
+
+    def __init__(self, builder: Builder, target: Output, clock: Stopwatch | None = None) -> None:
+        self.builder = builder
+        self.target = target
+        self.clock = clock or Stopwatch()
+
+    def stages(self) -> dict[str, Callable[[BuildRun], None]]:
+        """Every stage by name, in the order they run."""
+        builder, target = self.builder, self.target
+        return {
+            "read": builder.read,
+            "compile": builder.compile,
+            "validate": builder.validate,
+            "assemble": builder.assemble,
+            "plan": builder.plan,
+            "render": lambda run: builder.render(run, target.sink),
+            "exports": lambda run: builder.export(run, target.sink),
+            "static": target.static,
+            "index": target.index,
+            "finish": target.finish,
+        }
+
+    def run(self, hints: list[str] | None = None) -> BuildRun:
+        """One build; raises on the first failing stage, before `finish` shows anything."""
+        run = BuildRun(hints)
+        stages = self.stages()
+        later = self.target.after_finish
+        for name in [s for s in STAGES if s not in later] + [s for s in STAGES if s in later]:
+            with self.clock.stage(name):
+                stages[name](run)
+        self.builder.commit(run)
+        return run
+
+
+def check_site(site: Site, *, drafts: bool) -> tuple[Timeline, list[Problem]]:
     """Validate the whole site without rendering pages (the `check` command)."""
     with parallel.fewer_collections():
         builder = Builder(site, drafts=drafts, parallel=True)
-        return builder.assemble(static_files(site.static_dirs))
+        run = BuildRun()
+        stages = Pipeline(builder, _NoOutput()).stages()
+        for name in CHECK_STAGES:
+            stages[name](run)
+        return run.timeline, run.warnings
 
 
-def build(site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True) -> BuildResult:
+class _NoOutput:
+    """`check` writes nothing: it stops before any stage that would."""
+
+    sink: Sink = output.MemorySink()
+    after_finish: frozenset[str] = frozenset()
+
+    def static(self, run: BuildRun) -> None: ...
+
+    def index(self, run: BuildRun) -> None: ...
+
+    def finish(self, run: BuildRun) -> None: ...
+
+
+class StagedOutput:
+    """`build`'s output: a temporary folder beside `out`, filled, indexed, checked and then
+    swapped in with two renames, so a reader never sees a half-written site and a failed
+    build leaves the previous output exactly as it was. Unchanged pages and an unchanged
+    search index are hard-linked from the previous output (`previous`)."""
+
+    after_finish: frozenset[str] = frozenset()
+
+    def __init__(self, out: Path, previous: OutputRecord | None) -> None:
+        self.out = out
+        self.previous = previous
+        self.staging = output.prepare_staging(out)
+        self.sink = output.FolderSink(self.staging)
+        self.search_key = ""
+
+    def static(self, run: BuildRun) -> None:
+        missing = output.link_files(self.out, self.staging, sorted(run.kept))
+        if missing:
+            raise OutputError(
+                f"{len(missing)} files of the previous output disappeared during the build "
+                f"(e.g. {missing[0]}); run the build again, or with --no-cache"
+            )
+        output.copy_static(self.staging, run.static)
+        (self.staging / NOJEKYLL).write_bytes(b"")
+
+    def index(self, run: BuildRun) -> None:
+        self.search_key = search_key(run.keys)
+        reusable = self.previous is not None and self.previous.search_key == self.search_key
+        with parallel.settled():
+            if reusable and (self.out / INDEX_DIR).is_dir():
+                output.link_tree(self.out / INDEX_DIR, self.staging / INDEX_DIR)
+            else:
+                index_site(self.staging)
+
+    def finish(self, run: BuildRun) -> None:
+        output.swap_in(self.staging, self.out)
+
+    def discard(self) -> None:
+        """Remove the temporary folder (after a failure; after a swap it is gone already)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+@dataclass
+class BuildSummary:
+    """What `build` reports: events, files written and linked, warnings, time per stage."""
+
+    events: int
+    written: set[str]
+    linked: set[str]
+    warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return len(self.written) + len(self.linked)
+
+
+def build_site(
+    site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True
+) -> BuildSummary:
     """Build the site into `out`, atomically: on any error `out` is left as it was."""
     output.check_output_dir(out, site.root)
     out = out.resolve()
     cache = BuildCache(site.root)
     clock = Stopwatch()
     with clock.stage("compare"):
-        inputs = build_inputs(site, out, drafts=drafts)
+        inputs = inputs_stamp(site, out, drafts=drafts)
         last = cache.unchanged(inputs, out) if use_cache else None
     if last is not None:
-        return BuildResult(last.events, set(), set(last.keys), last.warnings, clock.timings)
+        return BuildSummary(last.events, set(), set(last.keys), last.warnings, clock.timings)
+    allow = site.config.allow_raw_html
+    snapshot, previous = (
+        cache.load(out, drafts=drafts, allow_raw_html=allow) if use_cache else (None, None)
+    )
+    builder = Builder(site, drafts=drafts, parallel=True, keep=False, snapshot=snapshot)
     with parallel.fewer_collections():
-        return _build(site, out, cache, inputs, clock, drafts=drafts, use_cache=use_cache)
-
-
-def _build(
-    site: Site,
-    out: Path,
-    cache: BuildCache,
-    inputs: tuple,
-    clock: Stopwatch,
-    *,
-    drafts: bool,
-    use_cache: bool,
-) -> BuildResult:
-    builder = Builder(site, drafts=drafts, parallel=True, keep=False)
-    previous = cache.seed(builder, out) if use_cache else None
-    with output.staged_output(out) as staging:
-        result = builder.build(output.FolderSink(staging))
-        clock.timings.update(result.timings)
-        output.check_collisions(result.keys, result.static)
-        with clock.stage("write"):
-            _place_unchanged(out, staging, result)
-            output.copy_static(staging, result.static)
-            (staging / NOJEKYLL).write_bytes(b"")
-        with clock.stage("index"), parallel.settled():
-            search_key = _search_key(result)
-            if previous and previous.search_key == search_key and (out / INDEX_DIR).is_dir():
-                output.link_tree(out / INDEX_DIR, staging / INDEX_DIR)
-            else:
-                index_site(staging)
+        target = StagedOutput(out, previous)
+        try:
+            run = Pipeline(builder, target, clock).run()
+        finally:
+            target.discard()
     with clock.stage("cache"):
-        files = sorted([*result.static, NOJEKYLL])
-        state = PageState(str(out), drafts, result.keys, search_key, files, inputs,
-                          len(result.timeline), result.warnings)  # fmt: skip
-        changed = builder.sources_changed or previous is None
-        cache.save(builder, state, sources_changed=changed)
-    return BuildResult(
-        len(result.timeline), result.changed, result.kept, result.warnings, clock.timings
-    )
-
-
-def _place_unchanged(out: Path, staging: Path, result: Rendered) -> None:
-    missing = output.link_files(out, staging, sorted(result.kept))
-    if missing:
-        raise OutputError(
-            f"{len(missing)} files of the previous output disappeared during the build "
-            f"(e.g. {missing[0]}); run the build again, or with --no-cache"
-        )
-
-
-def _search_key(result: Rendered) -> str:
-    """Changes whenever an indexed page (an event page) is added, removed or changed."""
-    return stable_hash(
-        tuple(sorted((p, k) for p, k in result.keys.items() if p.startswith("events/")))
-    )
+        if use_cache:
+            files = sorted([*run.static, NOJEKYLL, output.STAMP])
+            record = OutputRecord(str(out), drafts, run.keys, target.search_key, files, inputs,
+                                  len(run.timeline), run.warnings)  # fmt: skip
+            changed = builder.compiled_changed or previous is None
+            cache.save(builder.snapshot(), record, allow_raw_html=allow, compiled=changed)
+        else:
+            cache.forget_output()
+    return BuildSummary(len(run.timeline), run.changed, run.kept, run.warnings, clock.timings)

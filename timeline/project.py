@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig, load_config
+from .errors import UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -44,6 +45,21 @@ class Site:
         return _unique(self.theme_root / "static", self.root / "static")
 
     @property
+    def static_layers(self) -> tuple[tuple[Path, Path], ...]:
+        """Each static folder with the folder that owns it (the theme's or the site's): a
+        symbolic link in a static folder may only lead inside its owner."""
+        owners = {self.theme_root / "static": self.theme_root, self.root / "static": self.root}
+        return tuple((folder, owners.get(folder, self.root)) for folder in self.static_dirs)
+
+    def display_path(self, path: Path | str) -> str:
+        """A path as messages show it: relative to the site (or the theme) when inside it."""
+        path = Path(path)
+        for anchor in (self.root, self.theme_root):
+            if path.is_relative_to(anchor):
+                return path.relative_to(anchor).as_posix()
+        return path.as_posix()
+
+    @property
     def watched_paths(self) -> tuple[Path, ...]:
         """The folders a build reads besides site.toml, for the live preview to watch."""
         return (self.root / "content", *self.template_dirs, *self.static_dirs)
@@ -56,9 +72,23 @@ def _unique(*paths: Path) -> tuple[Path, ...]:
     return tuple(seen)
 
 
+def site_folder(root: Path) -> Path:
+    """The site folder, resolved; a mistyped `--site` is refused before anything is created
+    (building would otherwise make the folder, and an output inside it, out of a typo)."""
+    try:
+        resolved = root.resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise UsageError(f"site folder {root} cannot be opened: {exc}") from None
+    if not resolved.exists():
+        raise UsageError(f"site folder {root} does not exist; check --site")
+    if not resolved.is_dir():
+        raise UsageError(f"--site {root} is a file, not a folder; give the folder holding content/")
+    return resolved
+
+
 def open_site(root: Path, *, base_url: str | None = None) -> Site:
     """Load a site's configuration (raising `BuildFailed` on errors) and locate its theme."""
-    root = root.resolve()
+    root = site_folder(root)
     return Site(
         root=root, config=load_config(root, base_url=base_url), theme_root=default_theme_root()
     )

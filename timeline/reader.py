@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
 import frontmatter
 import yaml
 
-from .errors import Problem
+from .errors import DuplicateKey, Problem
 
 Position = tuple[str | int, ...]
 _HANDLER = frontmatter.YAMLHandler()
+
+
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -34,6 +39,39 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        """A mapping, refusing a key set twice at any depth (YAML keeps the last silently)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
+                    continue
+                if key.tag != STR_TAG:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key.value} must be text; put it in quotes",
+                        key.start_mark,
+                    )  # fmt: skip
+                if key.value in seen:
+                    raise DuplicateKey(key.value, key.start_mark.line + 1)
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _refuse_tag(loader: _Loader, node: yaml.Node) -> None:
+    """Dates, bytes and sets are not data an event can hold, nor that the exports can write."""
+    name = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {name} is not supported; write the value as plain text",
+        node.start_mark,
+    )  # fmt: skip
+
+
+for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
+MAX_NODES = 10_000  # values a frontmatter may hold once its aliases are expanded
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 
 
 @dataclass(frozen=True)
@@ -55,7 +93,7 @@ class RawEvent:
         walking YAML's node tree doubles the cost of reading a file that has no problem."""
         try:
             return load_yaml(self.frontmatter, first_line=self.frontmatter_line)[1]
-        except (yaml.YAMLError, DuplicateKey, ValueError):
+        except (yaml.YAMLError, DuplicateKey, ValueError, RecursionError):
             return {}
 
     def line(self, *position: str | int) -> int:
@@ -94,35 +132,166 @@ def read_event(path: str, data: bytes) -> RawEvent:
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     fm_line = text.count("\n", 0, text.index(fm)) + 1
     try:
-        meta = yaml.load(fm, Loader=_Loader)
+        meta = _load_frontmatter(fm)
+    except DuplicateKey as exc:
+        name, line = _duplicate_place(fm, fm_line, exc)
+        return _failed(path, digest, Problem(path, line, name, "is set twice"))
     except yaml.YAMLError as exc:
         return _failed(path, digest, _yaml_problem(path, exc, fm_line))
-    except ValueError as exc:
-        problem = Problem(path, 1, "frontmatter", f"invalid YAML value: {exc}")
+    except (ValueError, RecursionError) as exc:
+        problem = Problem(path, fm_line, "frontmatter", f"invalid YAML value: {exc}")
         return _failed(path, digest, problem)
-    duplicate = _duplicate_key(fm, fm_line)
-    if duplicate:
-        return _failed(path, digest, Problem(path, duplicate[1], duplicate[0], "is set twice"))
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         problem = Problem(path, 2, "frontmatter", "must be a YAML mapping of `key: value` lines")
         return _failed(path, digest, problem)
-    return RawEvent(path, meta, body, body_line, digest, (), fm, fm_line)
+    raw = RawEvent(path, meta, body, body_line, digest, (), fm, fm_line)
+    problems = _control_problems(raw)
+    return replace(raw, meta={}, problems=problems) if problems else raw
 
 
-_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"-][^:]*?)\s*:(?:\s|$)", re.MULTILINE)
+def _load_frontmatter(text: str) -> Any:
+    """The frontmatter's data, after checking that its aliases neither loop nor explode."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text:
+            _check_aliases(node)
+        try:
+            return loader.construct_document(node)
+        except (KeyError, IndexError, TypeError, OverflowError) as exc:
+            # PyYAML's own constructors fail this way on tagged scalars they cannot read
+            # (`!!bool maybe`, `!!int ''`): name the value and its place instead.
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the value cannot be read as its tag says ({_failed_scalar(node)})",
+                _failed_mark(node) or node.start_mark,
+            ) from exc
+    finally:
+        loader.dispose()
 
 
-def _duplicate_key(text: str, first_line: int) -> tuple[str, int] | None:
-    """A top-level key set twice (YAML would silently keep the last value): key and line."""
-    seen: set[str] = set()
-    for match in _TOP_LEVEL_KEY.finditer(text):
-        key = match.group(1)
-        if key in seen:
-            return key, text.count("\n", 0, match.start()) + first_line
-        seen.add(key)
+def _tagged_scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Scalars tagged other than text (by the author or by YAML's rules): where PyYAML's
+    constructors can fail."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag != STR_TAG:
+            yield node
+        stack.extend(_children(node))
+
+
+def _first_unreadable(root: yaml.Node) -> yaml.ScalarNode | None:
+    for node in _tagged_scalars(root):
+        try:
+            _Loader("").construct_object(node)
+        except Exception:
+            return node
     return None
+
+
+def _failed_scalar(root: yaml.Node) -> str:
+    node = _first_unreadable(root)
+    if node is None:
+        return "a tagged value"
+    name = node.tag.replace("tag:yaml.org,2002:", "!!")
+    return f"{name} {node.value!r}"
+
+
+def _failed_mark(root: yaml.Node) -> yaml.Mark | None:
+    node = _first_unreadable(root)
+    return node.start_mark if node is not None else None
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse an alias inside the value it names (an endless value) and aliases that expand
+    into more than `MAX_NODES` values (a few hundred bytes can otherwise mean gigabytes)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[id(node)] > MAX_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases here expand to more than {MAX_NODES:,} values",
+                    node.start_mark,
+                )  # fmt: skip
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to the value that contains it", node.start_mark
+            )
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _duplicate_place(text: str, first_line: int, found: DuplicateKey) -> tuple[str, int]:
+    """The full name (`image.alt`) and line of a key set twice; the node walk knows both."""
+    try:
+        load_yaml(text, first_line=first_line)
+    except DuplicateKey as exc:
+        return exc.key, exc.line
+    except (yaml.YAMLError, ValueError, RecursionError):
+        pass
+    return found.key, found.line + first_line - 1
+
+
+def _control_problems(raw: RawEvent) -> tuple[Problem, ...]:
+    """Control characters (other than tab and newline) in any text of the file: they would
+    make the feed invalid XML and reach every page and export."""
+    problems = []
+    for position, text in _texts(raw.meta):
+        match = CONTROL.search(text)
+        if match:
+            name = ".".join(str(p) for p in position)
+            message = f"contains the control character U+{ord(match.group()):04X}; remove it"
+            problems.append(Problem(raw.path, raw.line(*position), name, message))
+    match = CONTROL.search(raw.body)
+    if match:
+        line = raw.body_line + raw.body.count("\n", 0, match.start())
+        message = f"contains the control character U+{ord(match.group()):04X}; remove it"
+        problems.append(Problem(raw.path, line, "body", message))
+    return tuple(problems)
+
+
+def _texts(value: Any) -> Iterator[tuple[Position, str]]:
+    """Every string in a loaded document (keys included), with its position."""
+    stack: list[tuple[Position, Any]] = [((), value)]
+    seen: set[int] = set()
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, str):
+            yield at, item
+        elif isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str):
+                    yield (*at, key), key
+                stack.append(((*at, key), child))
 
 
 def _failed(path: str, digest: str, problem: Problem) -> RawEvent:
@@ -134,14 +303,6 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     line = mark.line + first_line if mark is not None else 1
     reason = getattr(exc, "problem", None) or str(exc)
     return Problem(path, line, "frontmatter", f"invalid YAML: {reason}")
-
-
-class DuplicateKey(Exception):
-    """A mapping sets the same key twice; YAML would silently keep the last value."""
-
-    def __init__(self, key: str, line: int) -> None:
-        self.key, self.line = key, line
-        super().__init__(key)
 
 
 def load_yaml(text: str, *, first_line: int = 1) -> tuple[Any, dict[Position, int]]:

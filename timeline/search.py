@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import cbor2
 
-from .errors import TimelineError
+from .errors import SearchIndexError
 from .output import link_files
 
 INDEX_DIR = "pagefind"
@@ -31,11 +31,13 @@ PAGE_MAP = "timeline-pages.json"
 BATCH_PAGES = 2000
 ATTEMPTS = 3
 SIGNATURE = b"pagefind_dcd"
+TIMEOUT_SECONDS = 900  # one batch of pages takes seconds; a silent binary must not hang a build
+ASSETS = (
+    "pagefind.js", "pagefind-worker.js", "pagefind-ui.js", "pagefind-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind",
+)  # fmt: skip
 META_FILTERS = 3  # position of the [[filter name, file hash], ...] list in pagefind 1.5's meta
-
-
-class SearchIndexError(TimelineError):
-    """Pagefind could not be started or could not index the site."""
 
 
 def index_site(folder: Path, bundle: Path | None = None) -> int:
@@ -75,15 +77,26 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
 def _index_with_retries(folder: Path, bundle: Path) -> None:
     """Pagefind's Python API talks to its binary over one pipe that also carries the binary's
     own messages; now and then, on large sites, one lands mid-reply and the call fails with
-    a JSON error. Indexing again from scratch succeeds, so a failure is retried twice."""
+    a JSON error. Indexing again from scratch succeeds, so a failure is retried twice.
+
+    Each attempt writes into a folder of its own, which becomes `bundle` only once the
+    attempt succeeded, its binary has exited and its files have passed `check_bundle`: a
+    binary of a failed attempt, still writing, once truncated a file of the next attempt's
+    index, and that half-written file was published.
+    """
+    shutil.rmtree(bundle, ignore_errors=True)
     for attempt in range(ATTEMPTS):
-        shutil.rmtree(bundle, ignore_errors=True)
+        scratch = bundle.with_name(f".{bundle.name}.attempt-{attempt}")
+        shutil.rmtree(scratch, ignore_errors=True)
         try:
-            _run(_index(folder, bundle))
+            _run(_index(folder, scratch))
+            scratch.rename(bundle)
             return
         except SearchIndexError:
             if attempt == ATTEMPTS - 1:
                 raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(job: Coroutine[Any, Any, None]) -> None:
@@ -111,10 +124,48 @@ def _run(job: Coroutine[Any, Any, None]) -> None:
 async def _index(folder: Path, bundle: Path) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
-    config = IndexConfig(output_path=str(bundle))
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(folder), glob=EVENT_PAGES)
+    index = PagefindIndex(config=IndexConfig(output_path=str(bundle)))
+    try:
+        async with index:
+            await asyncio.wait_for(
+                index.add_directory(str(folder), glob=EVENT_PAGES), timeout=TIMEOUT_SECONDS
+            )
+    finally:
+        await _stop_binary(index)
+    check_bundle(bundle)
     make_deterministic(bundle)
+
+
+async def _stop_binary(index: Any) -> None:
+    """Make sure Pagefind's binary has exited before its output is used. Its `close()`
+    stops the binary only when every reply arrived intact; after a garbled reply the binary
+    goes on writing files. (It is reached through the API object's private fields, which
+    is safe because pagefind is pinned.)"""
+    backend = getattr(getattr(index, "_service", None), "_backend", None)
+    if backend is not None and backend.returncode is None:
+        backend.kill()
+        await backend.wait()
+
+
+def check_bundle(bundle: Path) -> None:
+    """Refuse an index with a missing, empty or truncated file, before it can be published:
+    the entry file must parse, every file Pagefind always writes must be there and not
+    empty, and every compressed index file must decompress whole."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        expected = [
+            *ASSETS,
+            *(f"pagefind.{i['hash']}.pf_meta" for i in entry["languages"].values()),
+        ]
+        for name in expected:
+            if (bundle / name).stat().st_size == 0:
+                raise SearchIndexError(f"the search index file {name} is empty")
+        for path in bundle.rglob("*"):
+            compressed = path.suffix.startswith((".pf_", ".pagefind"))
+            if compressed and not gzip.decompress(path.read_bytes()).startswith(SIGNATURE):
+                raise SearchIndexError(f"the search index file {path.name} is damaged")
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SearchIndexError(f"the search index is incomplete: {exc}") from None
 
 
 def write_page_map(bundle: Path, parts: list[str]) -> None:

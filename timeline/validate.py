@@ -1,24 +1,24 @@
 """Raw frontmatter -> `Event`, collecting every problem of a file instead of stopping at the first.
 
 Each check returns a value or records a `Problem` at the line of the offending key, so an
-author fixing a file sees all of its mistakes at once. Cross-file checks (duplicate slugs)
-live in `check_unique_slugs`, run once every file has been compiled.
+author fixing a file sees all of its mistakes at once. Turning checked fields into an
+`Event` (Markdown included) and the checks across files are `compiler.py`'s.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from .dates import DateError, EventDate, parse_date
 from .errors import Problem
-from .markup import first_paragraph, render_markdown
-from .model import IMPORTANCE, SLUG_RE, Event, Image, Source, Tag, slugify
+from .model import IMPORTANCE, SLUG_MAX, SLUG_RE, Image, Source, Tag, slugify
 from .reader import RawEvent
+from .urls import is_web_url, split_url
 
 KNOWN_KEYS = (
     "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
@@ -47,59 +47,43 @@ class _Checker:
 
     @property
     def failed(self) -> bool:
-        return any(not p.warning for p in self.problems)
+        return any(p.is_error for p in self.problems)
 
 
 @dataclass(frozen=True)
-class Compiled:
-    """What one file turned into: the event (None on errors), its problems, its slug's line."""
+class Checked:
+    """One file's frontmatter, checked: the event's fields (None on errors), its problems,
+    and the line of its `slug:` key (for a later duplicate-slug message)."""
 
-    event: Event | None
+    fields: dict[str, Any] | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
 
 
-def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetCheck) -> Compiled:
-    """Validate one raw event and render its body; the event is None when it has errors."""
+def check_event(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
+    """Validate one raw event's frontmatter, collecting every problem of the file."""
     if raw.problems:
-        return Compiled(None, raw.problems)
+        return Checked(None, raw.problems)
     check = _Checker(raw)
     meta = raw.meta
     _unknown_keys(check, meta, (), KNOWN_KEYS)
-    title = _text(check, meta, "title", required=True)
-    date = _date(check, meta.get("date"), ("date",), required=True)
-    tags = _tags(check, meta.get("tags"))
-    location = _text(check, meta, "location")
-    summary = _text(check, meta, "summary")
-    sources = _sources(check, meta.get("sources"))
-    image = _image(check, meta.get("image"), asset_exists)
-    importance = _importance(check, meta.get("importance", "normal"))
-    draft = _bool(check, meta, "draft")
-    slug = _slug(check, meta.get("slug"))
-    extra = _extra(check, meta.get("extra", {}))
+    fields = {
+        "title": _text(check, meta, "title", required=True),
+        "date": _date(check, meta.get("date"), ("date",), required=True),
+        "tags": _tags(check, meta.get("tags")),
+        "location": _text(check, meta, "location"),
+        "summary": _text(check, meta, "summary"),
+        "sources": _sources(check, meta.get("sources")),
+        "image": _image(check, meta.get("image"), asset_exists),
+        "importance": _importance(check, meta.get("importance", "normal")),
+        "draft": _bool(check, meta, "draft"),
+        "slug": _slug(check, meta.get("slug")),
+        "extra": _extra(check, meta.get("extra", {})),
+    }
     if check.failed:
-        return Compiled(None, tuple(check.problems))
-    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
-    assert date is not None
-    event = Event(
-        path=raw.path,
-        slug=slug,
-        title=title,
-        date=date,
-        body_html=body_html,
-        summary=summary or first_paragraph(body_html),
-        summary_given=bool(summary),
-        tags=tags,
-        location=location,
-        sources=sources,
-        image=image,
-        importance=importance,
-        draft=draft,
-        extra=extra,
-        digest=raw.digest,
-    )
+        return Checked(None, tuple(check.problems))
     slug_line = raw.line("slug") if "slug" in meta else None
-    return Compiled(event, tuple(check.problems), slug_line)
+    return Checked(fields, tuple(check.problems), slug_line)
 
 
 def _unknown_keys(
@@ -218,13 +202,6 @@ def _nested_text(
     return text
 
 
-def is_web_url(url: str) -> bool:
-    """An absolute http(s) URL with a host and no spaces or control characters."""
-    parts = urlsplit(url)
-    clean = not any(c.isspace() or ord(c) < 32 for c in url)
-    return clean and parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def _check_web_url(check: _Checker, at: tuple[str | int, ...], url: str) -> None:
     if not is_web_url(url):
         check.error(at, f'"{url}" is not allowed: use an absolute http:// or https:// URL')
@@ -250,8 +227,8 @@ def _image(check: _Checker, value: object, asset_exists: AssetCheck) -> Image | 
 
 def _check_image_src(check: _Checker, src: str, asset_exists: AssetCheck) -> None:
     at = ("image", "src")
-    scheme = urlsplit(src).scheme
-    if scheme:
+    parts = split_url(src)
+    if parts is None or parts.scheme:
         _check_web_url(check, at, src)
         return
     path = PurePosixPath(src)
@@ -287,6 +264,9 @@ def _slug(check: _Checker, value: object) -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
         check.error(("slug",), f"{value!r} must use only a-z, 0-9 and single hyphens (no / or ..)")
         return ""
+    if len(value) > SLUG_MAX:
+        check.error(("slug",), f"is {len(value)} characters long; use at most {SLUG_MAX}")
+        return ""
     return value
 
 
@@ -294,21 +274,21 @@ def _extra(check: _Checker, value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         check.error(("extra",), f"must be a mapping of your own fields, not {_kind(value)}")
         return {}
+    for at, number in _numbers(value, ("extra",)):
+        if not math.isfinite(number):
+            check.error(at, f"{number} is not a number the exports can hold; put it in quotes")
     return value
 
 
-def check_unique_slugs(compiled: Iterable[Compiled]) -> list[Problem]:
-    """Two events with one slug would overwrite each other's page: report the later file."""
-    first: dict[str, Event] = {}
-    problems = []
-    for item in sorted(compiled, key=lambda c: c.event.path if c.event else ""):
-        event = item.event
-        if event is None:
-            continue
-        if event.slug in first:
-            other = first[event.slug].path
-            message = f'"{event.slug}" is already used by {other}; set a different slug:'
-            problems.append(Problem(event.path, item.slug_line, "slug", message))
-        else:
-            first[event.slug] = event
-    return problems
+def _numbers(
+    value: object, at: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    """Every float inside a loaded value (JSON has no NaN or infinity), with its position."""
+    stack = [(at, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, float):
+            yield where, item
+        elif isinstance(item, dict | list):
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            stack.extend(((*where, key), child) for key, child in pairs)

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from timeline.pipeline import build  # noqa: E402
+from timeline.pipeline import build_site  # noqa: E402
 from timeline.project import open_site  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -48,7 +48,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
-        build(open_site(ROOT, base_url="https://example.org/"), out)
+        build_site(open_site(ROOT, base_url="https://example.org/"), out, use_cache=False)
         handler = functools.partial(QuietHandler, directory=str(out))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,0 +1,59 @@
+"""Raw event -> `Event`: the frontmatter checked (`validate.py`), the body converted to safe
+HTML (`markup.py`), and the checks that need every file at once (duplicate slugs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import Problem
+from .markup import first_paragraph, render_markdown
+from .model import Event
+from .reader import RawEvent
+from .validate import AssetCheck, check_event
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """What one file turned into: the event (None on errors), its problems, its slug's line."""
+
+    event: Event | None
+    problems: tuple[Problem, ...]
+    slug_line: int | None = None
+
+
+def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetCheck) -> Compiled:
+    """Validate one raw event and render its body; the event is None when it has errors."""
+    checked = check_event(raw, asset_exists=asset_exists)
+    if checked.fields is None:
+        return Compiled(None, checked.problems)
+    fields = dict(checked.fields)
+    summary = fields.pop("summary")
+    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
+    event = Event(
+        path=raw.path,
+        body_html=body_html,
+        summary=summary or first_paragraph(body_html),
+        summary_given=bool(summary),
+        digest=raw.digest,
+        **fields,
+    )
+    return Compiled(event, checked.problems, checked.slug_line)
+
+
+def check_unique_slugs(compiled: Iterable[Compiled]) -> list[Problem]:
+    """Two events with one slug would overwrite each other's page: report the later file."""
+    first: dict[str, Event] = {}
+    problems = []
+    for item in sorted(compiled, key=lambda c: c.event.path if c.event else ""):
+        event = item.event
+        if event is None:
+            continue
+        if event.slug in first:
+            other = first[event.slug].path
+            message = f'"{event.slug}" is already used by {other}; set a different slug:'
+            problems.append(Problem(event.path, item.slug_line, "slug", message))
+        else:
+            first[event.slug] = event
+    return problems

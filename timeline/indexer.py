@@ -1,0 +1,75 @@
+"""The preview's background search indexer: refreshes the search index once edits pause,
+in a separate low-priority process, and swaps the fresh index in only when complete."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .search import INDEX_DIR
+
+
+class SearchRefresher:
+    """Rebuilds the search index in the background once edits pause, one run at a time.
+
+    Each run is a separate process at low priority (`python -m timeline.search`): indexing
+    thousands of pages takes seconds of CPU that the author's next rebuild should not wait
+    behind. The fresh index replaces the old one only when complete.
+    """
+
+    QUIET_SECONDS = 0.5
+
+    def __init__(self) -> None:
+        self.wanted: Path | None = None
+        self.asked_at = 0.0
+        self.lock = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = False
+
+    def request(self, out: Path) -> None:
+        with self.lock:
+            self.wanted, self.asked_at = out, time.monotonic()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True, name="search")
+                self.thread.start()
+            self.lock.notify()
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                while self.wanted is None:
+                    self.lock.wait()
+                while time.monotonic() - self.asked_at < self.QUIET_SECONDS:
+                    self.lock.wait(self.QUIET_SECONDS)
+                out, self.wanted = self.wanted, None
+            self._index(out)
+
+    def _index(self, out: Path) -> None:
+        fresh = out / f".{INDEX_DIR}-next"
+        retired = out / f".{INDEX_DIR}-old"
+        shutil.rmtree(fresh, ignore_errors=True)
+        command = [sys.executable, "-m", "timeline.search", str(out), str(fresh)]
+        lower = (lambda: os.nice(10)) if hasattr(os, "nice") else None  # POSIX only
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=lower)
+        _, errors = self.process.communicate()
+        if self.stopping:
+            return
+        if self.process.returncode != 0:
+            lines = errors.decode(errors="replace").strip().splitlines() or ["no message"]
+            print(f"warning: the search index was not refreshed: {lines[-1]}", file=sys.stderr)
+            return
+        if (out / INDEX_DIR).exists():
+            (out / INDEX_DIR).rename(retired)
+        fresh.rename(out / INDEX_DIR)
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,88 @@
+"""Every cache key, made here and nowhere else: page keys, the theme key, the exports key
+and the stamp of a build's inputs.
+
+A page key is everything a page's rendering depends on, as one comparable value.
+
+Templates see only a page's context (plus the configuration and the theme, which the
+renderer's key covers), so a page whose key is unchanged would render to the same bytes.
+Events stand in by the hash of their source file, computed once when the file was read.
+Keys are nested tuples, cheap to build and compare; `stable_hash` turns one into a short
+string for caches kept on disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .exports import export_links
+from .files import scan, walk_files
+from .model import Event, Timeline
+from .project import Site
+
+
+def atoms(value: Any) -> Hashable:
+    """`value` as nested tuples of plain values, each event reduced to its source hash."""
+    kind = type(value)
+    if kind is Event:
+        return f"{value.digest}:{value.path}"
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return tuple(atoms(item) for item in value)
+    if isinstance(value, Mapping):
+        return tuple((key, atoms(value[key])) for key in sorted(value))
+    if dataclasses.is_dataclass(value):
+        fields = dataclasses.fields(value)
+        return (kind.__name__, *(atoms(getattr(value, f.name)) for f in fields))
+    raise TypeError(f"cannot fingerprint {kind.__name__}; teach keys.atoms about it")
+
+
+def page_key(theme: str, page: Hashable, context: Mapping[str, Any]) -> str:
+    """A page's key: its theme key, its own fields (path, template, title...) and the atoms
+    of its context; equal keys render to equal bytes."""
+    return stable_hash((theme, page, atoms(context)))
+
+
+def stable_hash(key: Hashable) -> str:
+    """A short hash of a key made by `atoms`, the same in every process."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+def theme_key(site: Site) -> str:
+    """Hash of every template file the site can use, its configuration and our version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}\x1f{site.config!r}\x1f{export_links()!r}".encode())
+    for folder in site.template_dirs:
+        for rel, path in walk_files(folder):
+            digest.update(f"\x1f{folder}\x1f{rel}\x1f".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def exports_key(timeline: Timeline, site: Site) -> str:
+    """Changes whenever any export could: an event, the configuration, or this program."""
+    parts = (__version__, repr(site.config), tuple((e.digest, e.path) for e in timeline))
+    return stable_hash(parts)
+
+
+def search_key(page_keys: Mapping[str, str]) -> str:
+    """Changes whenever an indexed page (an event page) is added, removed or changed."""
+    indexed = sorted((path, key) for path, key in page_keys.items() if path.startswith("events/"))
+    return stable_hash(tuple(indexed))
+
+
+def inputs_stamp(site: Site, out: Path, *, drafts: bool) -> tuple:
+    """Everything a build reads, as comparable values: options, configuration, this
+    program's version, and the signature of every event, template and static file (a file
+    written again changes its signature, even with equal bytes)."""
+    folders = (site.content_dir, *site.template_dirs, *site.static_dirs)
+    files = tuple(
+        (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
+        for folder in folders
+    )
+    return (__version__, repr(site.config), str(out), drafts, files)

@@ -1,0 +1,150 @@
+"""How a timeline is laid out for reading: years, the gaps between events, and pages.
+
+These are presentation decisions made from the validated model (`model.py`), for the pages
+(`pages.py`) and templates: which events share a year heading, how much space and what words
+a gap gets, and how a long timeline is split into pages of whole years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .dates import MONTHS as MONTH_NAMES
+from .dates import year_text
+from .model import Event
+
+DENSE_YEAR = 8  # from this many events in a year, the timeline also marks months
+
+
+def years_of(events: Iterable[Event]) -> list[int]:
+    """Every year touched by any of the events, ascending (for the year filters)."""
+    years: set[int] = set()
+    for event in events:
+        years.update(event.date.years)
+    return sorted(years)
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    """The events filed under one year (`year` is None for events with an open start)."""
+
+    year: int | None
+    events: tuple[Event, ...]
+
+    @property
+    def label(self) -> str:
+        return "Undated start" if self.year is None else year_text(self.year)
+
+    @property
+    def anchor(self) -> str:
+        return "year-start" if self.year is None else f"year-{self.year}".replace("--", "-minus-")
+
+
+def year_groups(events: Iterable[Event]) -> tuple[YearGroup, ...]:
+    """Events (in timeline order) under their year headings, in order."""
+    groups: dict[int | None, list[Event]] = {}
+    for event in events:
+        groups.setdefault(event.year, []).append(event)
+    return tuple(YearGroup(year, tuple(members)) for year, members in groups.items())
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How far an event sits from the one before it, for the timeline's spacing.
+
+    `size` is 0 (days) to 3 (years, drawn as a compressed break); `label` says it in words
+    ("8 months later") when the gap is long enough to be worth saying; `month` names the
+    month when it changes inside a crowded year.
+    """
+
+    size: int = 0
+    label: str = ""
+    month: str = ""
+
+
+def gaps(events: tuple[Event, ...], after: Event | None = None) -> tuple[Gap, ...]:
+    """The gap before each event of a sequence (`after` is the event shown before it)."""
+    per_year: dict[int | None, int] = {}
+    for event in events:
+        per_year[event.year] = per_year.get(event.year, 0) + 1
+    result = []
+    previous = after
+    for event in events:
+        days = _days_between(previous, event)
+        month = ""
+        if per_year[event.year] >= DENSE_YEAR and event.date.start and event.date.start.month:
+            before = previous.date.start if previous and previous.date.start else None
+            if not before or (before.year, before.month) != (event.year, event.date.start.month):
+                month = MONTH_NAMES[event.date.start.month - 1]
+        result.append(Gap(_gap_size(days), _gap_label(days), month))
+        previous = event
+    return tuple(result)
+
+
+def _days_between(before: Event | None, after: Event) -> int:
+    if before is None or not before.date.points or not after.date.start:
+        return 0
+    end = before.date.points[-1].latest
+    return max(0, (after.day_number - Event.day_of(end)) * 365 // 372)
+
+
+def _gap_size(days: int) -> int:
+    return 0 if days < 30 else 1 if days < 180 else 2 if days < 730 else 3
+
+
+def _gap_label(days: int) -> str:
+    if days < 60:
+        return ""
+    if days < 730:
+        return f"{days // 30} months later"
+    years = days // 365
+    return f"{years} year{'s' * (years != 1)} later"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One page of a long timeline: consecutive years, `url` relative to the list's own."""
+
+    years: tuple[YearGroup, ...]
+    url: str
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(event for group in self.years for event in group.events)
+
+    @property
+    def label(self) -> str:
+        if not self.years:
+            return ""
+        first, last = self.years[0].label, self.years[-1].label
+        return first if first == last else f"{first}–{last}"
+
+
+def paginate(years: tuple[YearGroup, ...], size: int) -> tuple[Chunk, ...]:
+    """Whole years, in order, packed into pages of at most `size` events (a bigger year gets
+    a page of its own); the first page has the empty URL, the others `years/<first-last>/`.
+
+    A timeline with no events still has its first page (which says so).
+    """
+    batches: list[list[YearGroup]] = []
+    count = 0
+    for group in years:
+        if batches and count + len(group.events) <= size:
+            batches[-1].append(group)
+            count += len(group.events)
+        else:
+            batches.append([group])
+            count = len(group.events)
+    chunks = []
+    for index, batch in enumerate(batches):
+        if index == 0:
+            url = ""
+        else:
+            first, last = (
+                batch[0].anchor.removeprefix("year-"),
+                batch[-1].anchor.removeprefix("year-"),
+            )
+            url = f"years/{first}/" if first == last else f"years/{first}-{last}/"
+        chunks.append(Chunk(tuple(batch), url))
+    return tuple(chunks) or (Chunk((), ""),)

@@ -1,0 +1,189 @@
+"""Which pages a site has, where each one goes, and what its template is given.
+
+The one place that decides every page's output path and URL (the timeline and its year
+pages, event and tag pages, the embed, 404, robots, feed and sitemap): rendering, the
+sitemap, the feed, the cache and the exports all ask here. A page's context holds
+everything its template may use (templates see nothing else but the configuration), so a
+page's key says whether it needs rendering again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import CONFIG_NAME
+from .errors import Problem
+from .keys import page_key
+from .layout import Chunk, paginate, year_groups, years_of
+from .model import Event, Tag, TagGroup, Timeline
+from .project import Site
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it goes, which template draws it, and what the template gets."""
+
+    path: str
+    template: str
+    title: str
+    description: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+    subject: Event | None = None
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the page: `events/x/` for `events/x/index.html`."""
+        return self.path.removesuffix("index.html")
+
+    def key(self, theme: str) -> str:
+        """Changes whenever the page could render differently."""
+        own = (self.path, self.template, self.title, self.description)
+        return page_key(theme, own, self.context)
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag and how many events carry it: all a tag list or a tag filter needs to show."""
+
+    tag: Tag
+    count: int
+
+
+@dataclass(frozen=True)
+class NavYear:
+    """One year in a timeline's year navigation, and the page (site-relative URL) it is on."""
+
+    label: str
+    anchor: str
+    url: str
+    count: int
+
+
+def plan_pages(
+    timeline: Timeline, site: Site, *, events: set[str] | None = None, tags: set[str] | None = None
+) -> list[Page]:
+    """The site's pages in a stable order: all of them, or, when `events` and `tags` name
+    subsets (slugs), the site-wide pages plus only those events' and tags' pages.
+
+    Contexts hold summaries (tag counts, year navigation) rather than whole event lists
+    wherever a page shows only that much, so that an edit re-renders few pages.
+    """
+    config = site.config
+    tag_counts = tuple(TagCount(g.tag, len(g.events)) for g in timeline.tags)
+    years = tuple(years_of(timeline.events))
+    chunks = paginate(year_groups(timeline.events), config.timeline_page_size)
+    pages = _list_pages(
+        "", "index.html", chunks, title=config.title, description=config.description,
+        context={"filter_tags": tag_counts, "filter_years": years, "total": len(timeline)},
+    )  # fmt: skip
+    embed = dict(pages[0].context, nav=(), chunks=())
+    pages += [
+        Page("embed/index.html", "embed.html", config.title, config.description, embed),
+        Page("tags/index.html", "tags.html", "Tags", f"All tags of {config.title}.",
+             {"tags": tag_counts}),
+        Page("404.html", "404.html", "Page not found"),
+    ]  # fmt: skip
+    listed_on = {event.slug: chunk.url for chunk in chunks for event in chunk.events}
+    pages += [
+        _event_page(timeline, event, listed_on[event.slug])
+        for event in timeline
+        if events is None or event.slug in events
+    ]
+    for group in timeline.tags:
+        if tags is None or group.tag.slug in tags:
+            pages += _tag_pages(group, config.timeline_page_size)
+    return pages + _site_files(timeline, site)
+
+
+def _list_pages(
+    prefix: str, template: str, chunks: tuple[Chunk, ...], *, title: str, description: str,
+    context: dict[str, Any],
+) -> list[Page]:  # fmt: skip
+    """A timeline (the whole site's, or a tag's) as pages of whole years."""
+    nav = tuple(
+        NavYear(group.label, group.anchor, prefix + chunk.url, len(group.events))
+        for chunk in chunks
+        for group in chunk.years
+    )
+    links = tuple((chunk.label, prefix + chunk.url) for chunk in chunks)
+    pages = []
+    previous_last = None
+    for number, chunk in enumerate(chunks):
+        own = {"chunk": chunk, "after": previous_last, "nav": nav, "chunks": links,
+               "number": number, **context}  # fmt: skip
+        heading = title if number == 0 else f"{title}: {chunk.label}"
+        pages.append(Page(f"{prefix}{chunk.url}index.html", template, heading, description, own))
+        previous_last = chunk.events[-1] if chunk.events else None
+    return pages
+
+
+def _tag_pages(group: TagGroup, size: int) -> list[Page]:
+    description = f"{len(group.events)} events tagged {group.tag.name}."
+    chunks = paginate(year_groups(group.events), size)
+    context = {
+        "tag": group.tag,
+        "total": len(group.events),
+        "filter_years": tuple(years_of(group.events)),
+    }
+    return _list_pages(group.tag.url, "tag.html", chunks, title=group.tag.name,
+                       description=description, context=context)  # fmt: skip
+
+
+def _site_files(timeline: Timeline, site: Site) -> list[Page]:
+    """robots.txt always; the feed and the sitemap only with a base URL (they need absolute
+    URLs, and a site without one is told so by `site_warnings`)."""
+    files = [Page("robots.txt", "robots.txt", "robots.txt")]
+    if site.config.site_url:
+        newest = tuple(sorted(timeline.events, key=lambda e: (e.updated, e.sort_key), reverse=True))
+        updated = max((e.updated for e in newest), default="1970-01-01T00:00:00Z")
+        feed = {"events": newest, "updated": updated}
+        html = _html_paths(timeline, site.config.timeline_page_size)
+        urls = tuple(sorted(p.removesuffix("index.html") for p in html))
+        files += [
+            Page("feed.xml", "feed.xml", site.config.title, context=feed),
+            Page("sitemap.xml", "sitemap.xml", "sitemap", context={"urls": urls}),
+        ]
+    return files
+
+
+def _html_paths(timeline: Timeline, size: int) -> set[str]:
+    """Every HTML page a visitor may open (the sitemap's list), without rendering any."""
+    paths = {"tags/index.html"}
+    paths.update(f"{chunk.url}index.html" for chunk in paginate(year_groups(timeline.events), size))
+    paths.update(f"{event.url}index.html" for event in timeline)
+    for group in timeline.tags:
+        chunks = paginate(year_groups(group.events), size)
+        paths.update(f"{group.tag.url}{chunk.url}index.html" for chunk in chunks)
+    return paths
+
+
+def page_paths(timeline: Timeline, site: Site) -> set[str]:
+    """The output path of every page `plan_pages` would make, without making them."""
+    size = site.config.timeline_page_size
+    paths = _html_paths(timeline, size) | {"404.html", "robots.txt", "embed/index.html"}
+    if site.config.site_url:
+        paths |= {"feed.xml", "sitemap.xml"}
+    return paths
+
+
+def site_warnings(site: Site) -> list[Problem]:
+    """Said once per build: what a missing base URL leaves out."""
+    if site.config.site_url:
+        return []
+    message = (
+        "not set, so feed.xml and sitemap.xml were left out and pages have no canonical, "
+        "og:url or og:image links for local images; set base_url in site.toml or pass --base-url"
+    )
+    return [Problem(CONFIG_NAME, None, "base_url", message, warning=True)]
+
+
+def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
+    context = {
+        "event": event,
+        "listed_on": listed_on,
+        "previous": timeline.previous(event),
+        "next": timeline.next(event),
+        "related": timeline.related(event),
+    }
+    return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context, event)
