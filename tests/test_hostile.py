@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -172,9 +173,14 @@ def test_a_failed_indexing_attempt_never_reaches_the_output(tmp_path: Path, monk
 
 
 def test_pagefinds_binary_is_stopped_before_its_output_is_used():
-    """Pagefind's own close() leaves the binary running after a garbled reply."""
-    process = asyncio.run(_stop_a_running_binary())
-    assert process.returncode is not None
+    """Pagefind's own close() leaves the binary running after a garbled reply. (In a thread
+    of its own, as the build runs Pagefind: the browser tests' driver may hold this thread's
+    event loop.)"""
+    stopped: list[asyncio.subprocess.Process] = []
+    worker = threading.Thread(target=lambda: stopped.append(asyncio.run(_stop_a_running_binary())))
+    worker.start()
+    worker.join(30)
+    assert stopped and stopped[0].returncode is not None
 
 
 async def _stop_a_running_binary() -> asyncio.subprocess.Process:
@@ -378,3 +384,15 @@ def test_a_failed_build_leaves_the_previous_output_exactly_as_it_was(site: Path,
     assert {k: v for k, v in changed.items() if not k.endswith("b.md")} == outside
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
     assert os.listdir(out)  # still there, whole
+
+
+def test_long_file_names_keep_their_url_and_overlong_slugs_are_refused(site: Path, tmp_path: Path):
+    stem = "a-very-long-name-" * 6 + "end"  # 105 characters: under the folder-name limit
+    write_event(site, f"{stem}.md", event_text("Long", "2019"))
+    out = tmp_path / "out"
+    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
+    assert (out / "events" / stem / "index.html").is_file()
+    write_event(site, "b.md", event_text("B", "2019", slug="b" * 201))
+    done = timeline_cli("check", "--site", site)
+    assert done.returncode == 1
+    assert "content/events/b.md:4: slug: is 201 characters long; use at most 200" in done.stderr

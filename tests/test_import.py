@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, snapshot
 from timeline.pipeline import check_site
 from timeline.project import open_site
 from timeline.reader import read_event
@@ -44,16 +44,6 @@ def run(*args: str | Path, driver: str | None = None) -> subprocess.CompletedPro
     )  # fmt: skip
     assert "Traceback" not in result.stderr, result.stderr
     return result
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file and folder under `folder` (hidden ones included), with a hash of files."""
-    return {
-        p.relative_to(folder).as_posix(): (
-            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
-        )
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def events_of(site: Path) -> dict[str, dict]:

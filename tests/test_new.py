@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, snapshot
 from timeline.model import SLUG_RE, slugify
 
 LONG_TITLE = " ".join(f"word{i}" for i in range(60))
@@ -27,16 +27,6 @@ def new(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
     assert "Traceback" not in result.stderr, result.stderr
     return result
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file and folder under `folder` (hidden ones included), with a hash of files."""
-    return {
-        p.relative_to(folder).as_posix(): (
-            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
-        )
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def test_a_long_title_gets_a_short_file_name_and_the_whole_title(site: Path) -> None:

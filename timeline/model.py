@@ -20,10 +20,11 @@ RELATED_LIMIT = 3
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-SLUG_MAX = 80  # characters: a slug names a folder, and file names have at most 255 bytes
+SLUG_MAX = 80  # characters of a slug made from a title or a tag: short, readable URLs
+NAME_BYTES = 200  # the most any slug may take: it names a folder (at most 255 bytes)
 
 
-def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = 200) -> str:
+def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = NAME_BYTES) -> str:
     """Lower-case and hyphen-separated: `Hanoi Summit (2019)` -> `hanoi-summit-2019`.
 
     Accents are dropped (`Zürich` -> `zurich`) but letters without an ASCII form are kept

@@ -16,7 +16,7 @@ from typing import Any
 
 from .dates import DateError, EventDate, parse_date
 from .errors import Problem
-from .model import IMPORTANCE, SLUG_MAX, SLUG_RE, Image, Source, Tag, slugify
+from .model import IMPORTANCE, NAME_BYTES, SLUG_RE, Image, Source, Tag, slugify
 from .reader import RawEvent
 from .urls import is_web_url, split_url
 
@@ -257,15 +257,16 @@ def _bool(check: _Checker, meta: dict[str, Any], key: str) -> bool:
 
 def _slug(check: _Checker, value: object) -> str:
     if value is None:
-        derived = slugify(PurePosixPath(check.raw.path).stem)
+        # A file already on disk keeps its name as its URL, up to the folder-name limit.
+        derived = slugify(PurePosixPath(check.raw.path).stem, max_chars=NAME_BYTES)
         if not derived:
             check.error(("slug",), "cannot be derived from the file name; set slug: in the file")
         return derived
     if not isinstance(value, str) or not SLUG_RE.match(value):
         check.error(("slug",), f"{value!r} must use only a-z, 0-9 and single hyphens (no / or ..)")
         return ""
-    if len(value) > SLUG_MAX:
-        check.error(("slug",), f"is {len(value)} characters long; use at most {SLUG_MAX}")
+    if len(value) > NAME_BYTES:
+        check.error(("slug",), f"is {len(value)} characters long; use at most {NAME_BYTES}")
         return ""
     return value
 
