@@ -91,7 +91,7 @@ def test_keyboard_order_and_skip_link(example, web_page) -> None:
     order = []
     page.wait_for_load_state("networkidle")
     page.goto(url)
-    for _ in range(10):
+    for _ in range(14):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
-from .compiler import Compiled, check_unique_slugs, compile_event
+from .compiler import Compiled, CompiledPeriod, check_unique_slugs, compile_event, compile_period
 from .errors import BuildFailed, Problem
 from .exports import Exporter, export_paths
 from .files import (
@@ -83,7 +83,9 @@ class BuildRun:
     static: dict[str, Path] = field(default_factory=dict)
     refused: list[Refused] = field(default_factory=list)
     files: dict[str, FileInfo] = field(default_factory=dict)
+    period_files: dict[str, FileInfo] = field(default_factory=dict)
     compiled: list[Compiled] = field(default_factory=list)
+    periods: list[CompiledPeriod] = field(default_factory=list)
     timeline: Timeline = field(default_factory=lambda: Timeline(()))
     warnings: list[Problem] = field(default_factory=list)
     todo: list[Page] = field(default_factory=list)
@@ -119,6 +121,7 @@ class Builder:
         self.compiled_changed = False
         self._assets: frozenset[str] | None = None
         self._carried: dict[str, CompiledFile] = {}
+        self._periods: dict[str, tuple[str, CompiledPeriod]] = {}
         self._renderer: Renderer | None = None
         self._timeline: Timeline | None = None
         self._rendered_with: str | None = None
@@ -134,6 +137,7 @@ class Builder:
         """The static files, and the event files to look at: all of them, or only the
         hinted ones while the static files are as the last run saw them."""
         run.static = static_files(self.site.static_layers, run.refused)
+        run.period_files = event_files(self.site.periods_dir, self.site.root, run.refused)
         assets = frozenset(run.static)
         if run.hints is None or self._assets is None or assets != self._assets:
             run.files = event_files(self.site.content_dir, self.site.root, run.refused)
@@ -183,21 +187,34 @@ class Builder:
         self.compiled_changed = bool(stale) or entries.keys() != self.compiled.keys()
         self.compiled, self._assets = dict(sorted(entries.items())), assets
         run.compiled = [entry.compiled for entry in self.compiled.values()]
+        run.periods = [self._period(rel, info) for rel, info in run.period_files.items()]
+
+    def _period(self, rel: str, info: FileInfo) -> CompiledPeriod:
+        """Periods are few: each is compiled on every run, the last result reused while its
+        file's bytes are unchanged."""
+        raw = read_event(rel, Path(info.path).read_bytes())
+        cached = self._periods.get(rel)
+        if cached is None or cached[0] != raw.digest:
+            allow = self.site.config.allow_raw_html
+            cached = (raw.digest, compile_period(raw, allow_raw_html=allow))
+            self._periods[rel] = cached
+        return cached[1]
 
     # validate, assemble --------------------------------------------------------------
 
     def validate(self, run: BuildRun) -> None:
         """Every problem of the site; raises `BuildFailed` with all of them on any error."""
-        problems = [p for item in run.compiled for p in item.problems]
+        problems = [p for item in (*run.compiled, *run.periods) for p in item.problems]
         problems += refused_problems(run.refused, self.site.display_path)
-        problems += check_unique_slugs(run.compiled)
+        problems += check_unique_slugs(run.compiled) + check_unique_slugs(run.periods)
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
         run.warnings = sorted(problems)
 
     def assemble(self, run: BuildRun) -> None:
         events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]
-        run.timeline = Timeline.from_events(events, previous=self._timeline)
+        periods = [c.period for c in run.periods if c.period]
+        run.timeline = Timeline.from_events(events, periods=periods, previous=self._timeline)
 
     # plan, render, exports ------------------------------------------------------------
 
@@ -216,7 +233,10 @@ class Builder:
         run.warnings = run.warnings + site_warnings(self.site)
         run.keys = dict(self.page_keys)
         timeline = run.timeline
-        if self._timeline is None or self._rendered_with != renderer.key:
+        periods_changed = self._timeline is not None and _period_keys(self._timeline) != (
+            _period_keys(timeline)
+        )
+        if self._timeline is None or self._rendered_with != renderer.key or periods_changed:
             pages = plan_pages(timeline, self.site)
         else:
             events, tags = _affected(self._timeline, timeline)
@@ -299,6 +319,11 @@ class _Compiler:
             asset_exists=self.assets.__contains__,
         )
         return CompiledFile(info.signature, raw.digest, compiled, "image" in raw.meta)
+
+
+def _period_keys(timeline: Timeline) -> tuple[tuple[str, str], ...]:
+    """What tells that the periods changed: any period change can touch every list page."""
+    return tuple((p.path, p.digest) for p in timeline.periods)
 
 
 def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from .errors import Problem
 from .markup import first_paragraph, render_markdown
-from .model import Event
+from .model import Event, Period
 from .reader import RawEvent
-from .validate import AssetCheck, check_event
+from .validate import AssetCheck, check_event, check_period
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,10 @@ class Compiled:
     event: Event | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
+
+    @property
+    def subject(self) -> Event | None:
+        return self.event
 
 
 def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetCheck) -> Compiled:
@@ -42,18 +46,42 @@ def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetChe
     return Compiled(event, checked.problems, checked.slug_line)
 
 
-def check_unique_slugs(compiled: Iterable[Compiled]) -> list[Problem]:
-    """Two events with one slug would overwrite each other's page: report the later file."""
-    first: dict[str, Event] = {}
+@dataclass(frozen=True)
+class CompiledPeriod:
+    """What one period file turned into: the period (None on errors) and its problems."""
+
+    period: Period | None
+    problems: tuple[Problem, ...]
+    slug_line: int | None = None
+
+    @property
+    def subject(self) -> Period | None:
+        return self.period
+
+
+def compile_period(raw: RawEvent, *, allow_raw_html: bool) -> CompiledPeriod:
+    """Validate one raw period file and render its body."""
+    checked = check_period(raw)
+    if checked.fields is None:
+        return CompiledPeriod(None, checked.problems)
+    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
+    period = Period(path=raw.path, body_html=body_html, digest=raw.digest, **checked.fields)
+    return CompiledPeriod(period, checked.problems, checked.slug_line)
+
+
+def check_unique_slugs(compiled: Iterable[Compiled | CompiledPeriod]) -> list[Problem]:
+    """Two events (or two periods) with one slug would overwrite each other's page: report
+    the later file."""
+    first: dict[str, Event | Period] = {}
     problems = []
-    for item in sorted(compiled, key=lambda c: c.event.path if c.event else ""):
-        event = item.event
-        if event is None:
+    for item in sorted(compiled, key=lambda c: c.subject.path if c.subject else ""):
+        subject = item.subject
+        if subject is None:
             continue
-        if event.slug in first:
-            other = first[event.slug].path
-            message = f'"{event.slug}" is already used by {other}; set a different slug:'
-            problems.append(Problem(event.path, item.slug_line, "slug", message))
+        if subject.slug in first:
+            other = first[subject.slug].path
+            message = f'"{subject.slug}" is already used by {other}; set a different slug:'
+            problems.append(Problem(subject.path, item.slug_line, "slug", message))
         else:
-            first[event.slug] = event
+            first[subject.slug] = subject
     return problems

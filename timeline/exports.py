@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .dates import EventDate, Point
-from .model import Event, Image, Timeline
+from .model import Event, Image, Period, Timeline
 from .project import Site
 
 CSV_COLUMNS = (
@@ -113,8 +113,23 @@ class Exporter:
             "generator": f"timeline {__version__}",
             "schema": self.link("schema/events.schema.json"),
         }
+        if timeline.periods:
+            head["periods"] = [self._period_record(timeline, p) for p in timeline.periods]
         opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"events":['
         return _json_list(opening, self._pieces_of("json", timeline, self._event_record))
+
+    def _period_record(self, timeline: Timeline, period: Period) -> dict[str, Any]:
+        """A period and its events (by slug): membership lives here, not in each event's
+        record, which is cached by the event's own content."""
+        return {
+            "slug": period.slug,
+            "title": period.title,
+            "date": date_record(period.date),
+            "summary": period.summary,
+            "color": period.color or None,
+            "url": self.link(period.url),
+            "events": [event.slug for event in timeline.members[period.slug]],
+        }
 
     def _event_record(self, event: Event) -> str:
         record = {
@@ -155,7 +170,11 @@ class Exporter:
 
     def _timelinejs(self, timeline: Timeline) -> Chunks:
         title = {"text": {"headline": self.config.title, "text": self.config.description}}
-        opening = '{"title":' + json.dumps(title, ensure_ascii=False) + ',"events":['
+        opening = '{"title":' + json.dumps(title, ensure_ascii=False)
+        eras = [era for era in map(lambda p: _era(timeline, p), timeline.periods) if era]
+        if eras:
+            opening += ',"eras":' + json.dumps(eras, ensure_ascii=False)
+        opening += ',"events":['
         return _json_list(opening, self._pieces_of("timelinejs", timeline, self._slide))
 
     def _slide(self, event: Event) -> str:
@@ -308,6 +327,23 @@ def date_record(date: EventDate) -> dict[str, Any]:
         "display": date.display,
         "approximate": date.approximate,
         "uncertain": date.uncertain,
+    }
+
+
+def _era(timeline: Timeline, period: Period) -> dict[str, Any] | None:
+    """A period as a TimelineJS era, which needs both ends: an open end stops at the last
+    event's date (an era with no events and an open end is left out)."""
+    start = period.date.start
+    end = period.date.end
+    if end is None and timeline.events:
+        last = timeline.events[-1].date
+        end = last.end or last.start
+    if start is None or end is None:
+        return None
+    return {
+        "start_date": timelinejs_date(start),
+        "end_date": timelinejs_date(end),
+        "text": {"headline": period.title, "text": period.summary},
     }
 
 

@@ -50,6 +50,13 @@ def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = NAME_BYTES) -
     return cut.rstrip("-")
 
 
+def day_key(day: tuple[int, int, int]) -> str:
+    """A day as digits that sort as numbers and as text (years clamped to six digits)."""
+    year, month, day_of_month = day
+    year = max(min(year, 999_999), -999_999) + 1_000_000
+    return f"{year:07d}{month:02d}{day_of_month:02d}"
+
+
 @dataclass(frozen=True)
 class Source:
     """A citation: what was read, who published it, where and when."""
@@ -124,9 +131,7 @@ class Event:
     @property
     def search_sort(self) -> str:
         """A numeric date key for Pagefind's sort (it sorts numerically only if all are numbers)."""
-        year, month, day = self.date.earliest
-        year = max(min(year, 999_999), -999_999) + 1_000_000
-        return f"{year:07d}{month:02d}{day:02d}"
+        return day_key(self.date.earliest)
 
     @property
     def updated(self) -> str:
@@ -156,6 +161,34 @@ class Event:
         return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
 
 
+@dataclass(frozen=True, eq=False)
+class Period:
+    """A named span of the timeline (an era): its events are computed, never listed."""
+
+    path: str
+    slug: str
+    title: str
+    date: EventDate
+    summary: str = ""
+    color: str = ""
+    body_html: str = ""
+    digest: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"periods/{self.slug}/"
+
+    @property
+    def search_range(self) -> tuple[str, str]:
+        """The period's first and last day as `day_key`s, for filtering in the browser."""
+        return day_key(self.date.earliest), day_key(self.date.latest)
+
+    def contains(self, event: Event) -> bool:
+        """An event belongs to a period when the first day its date allows lies within the
+        period: events are filed by their start, as the timeline files them under years."""
+        return self.date.earliest <= event.date.earliest <= self.date.latest
+
+
 @dataclass(frozen=True)
 class TagGroup:
     """A tag and every event that carries it, in timeline order."""
@@ -174,10 +207,19 @@ class Timeline:
     """
 
     events: tuple[Event, ...]
+    periods: tuple[Period, ...] = ()
 
     @classmethod
-    def from_events(cls, events: list[Event], *, previous: Timeline | None = None) -> Timeline:
-        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)))
+    def from_events(
+        cls,
+        events: list[Event],
+        *,
+        periods: Iterable[Period] = (),
+        previous: Timeline | None = None,
+    ) -> Timeline:
+        """Events in order; periods by their start, then end, then title."""
+        ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
+        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered))
         if previous is not None:
             timeline.__dict__["_related"] = timeline._related_after(previous)
         return timeline
@@ -187,6 +229,15 @@ class Timeline:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    @cached_property
+    def members(self) -> dict[str, tuple[Event, ...]]:
+        """Each period's events, in timeline order, by period slug."""
+        return {p.slug: tuple(e for e in self.events if p.contains(e)) for p in self.periods}
+
+    def periods_of(self, event: Event) -> tuple[Period, ...]:
+        """The periods an event belongs to (several when periods overlap)."""
+        return tuple(p for p in self.periods if p.contains(event))
 
     @cached_property
     def by_slug(self) -> dict[str, Event]:

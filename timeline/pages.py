@@ -16,7 +16,8 @@ from .config import CONFIG_NAME
 from .errors import Problem
 from .keys import page_key
 from .layout import Chunk, paginate, year_groups, years_of
-from .model import Event, Tag, TagGroup, Timeline
+from .model import Event, Period, Tag, TagGroup, Timeline
+from .overview import Band, overview_summary, overview_svg
 from .project import Site
 
 
@@ -73,9 +74,14 @@ def plan_pages(
     tag_counts = tuple(TagCount(g.tag, len(g.events)) for g in timeline.tags)
     years = tuple(years_of(timeline.events))
     chunks = paginate(year_groups(timeline.events), config.timeline_page_size)
+    context = {"filter_tags": tag_counts, "filter_years": years, "total": len(timeline),
+               **_overview(timeline.events, timeline, site)}  # fmt: skip
+    if timeline.periods:
+        context["marks"] = period_marks(timeline)
+        context["filter_periods"] = timeline.periods
     pages = _list_pages(
         "", "index.html", chunks, title=config.title, description=config.description,
-        context={"filter_tags": tag_counts, "filter_years": years, "total": len(timeline)},
+        context=context,
     )  # fmt: skip
     embed = dict(pages[0].context, nav=(), chunks=())
     pages += [
@@ -92,7 +98,8 @@ def plan_pages(
     ]
     for group in timeline.tags:
         if tags is None or group.tag.slug in tags:
-            pages += _tag_pages(group, config.timeline_page_size)
+            pages += _tag_pages(group, timeline, site)
+    pages += _period_pages(timeline, site)
     return pages + _site_files(timeline, site)
 
 
@@ -118,13 +125,54 @@ def _list_pages(
     return pages
 
 
-def _tag_pages(group: TagGroup, size: int) -> list[Page]:
+def period_marks(timeline: Timeline) -> dict[str, tuple[tuple[str, Period], ...]]:
+    """Where each period starts and ends in the list: before its first event and after its
+    last (unless it is open-ended), by event slug ("start" or "end" with the period)."""
+    marks: dict[str, list[tuple[str, Period]]] = {}
+    for period in timeline.periods:
+        members = timeline.members[period.slug]
+        if members:
+            marks.setdefault(members[0].slug, []).append(("start", period))
+            if period.date.end is not None:  # an open period has not ended
+                marks.setdefault(members[-1].slug, []).append(("end", period))
+    return {slug: tuple(found) for slug, found in marks.items()}
+
+
+def _overview(events: tuple[Event, ...], timeline: Timeline, site: Site) -> dict[str, str]:
+    """The to-scale strip of a list of events (`overview.py`), with its periods as bands,
+    and the sentence that says what it shows."""
+    bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
+    return {
+        "overview": overview_svg(events, bands, base_path=site.config.base_path),
+        "overview_text": overview_summary(events, bands),
+    }
+
+
+def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
+    """A page per period (its description, then its events as a timeline) and their index."""
+    if not timeline.periods:
+        return []
+    counts = tuple((period, len(timeline.members[period.slug])) for period in timeline.periods)
+    pages = [Page("periods/index.html", "periods.html", "Periods", "", {"periods": counts})]
+    for period in timeline.periods:
+        members = timeline.members[period.slug]
+        chunks = paginate(year_groups(members), site.config.timeline_page_size)
+        context = {"period": period, "total": len(members),
+                   "filter_years": tuple(years_of(members)),
+                   **_overview(members, timeline, site)}  # fmt: skip
+        pages += _list_pages(period.url, "period.html", chunks, title=period.title,
+                             description=period.summary, context=context)  # fmt: skip
+    return pages
+
+
+def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
     description = f"{len(group.events)} events tagged {group.tag.name}."
-    chunks = paginate(year_groups(group.events), size)
+    chunks = paginate(year_groups(group.events), site.config.timeline_page_size)
     context = {
         "tag": group.tag,
         "total": len(group.events),
         "filter_years": tuple(years_of(group.events)),
+        **_overview(group.events, timeline, site),
     }
     return _list_pages(group.tag.url, "tag.html", chunks, title=group.tag.name,
                        description=description, context=context)  # fmt: skip
@@ -155,6 +203,11 @@ def _html_paths(timeline: Timeline, size: int) -> set[str]:
     for group in timeline.tags:
         chunks = paginate(year_groups(group.events), size)
         paths.update(f"{group.tag.url}{chunk.url}index.html" for chunk in chunks)
+    for period in timeline.periods:
+        chunks = paginate(year_groups(timeline.members[period.slug]), size)
+        paths.update(f"{period.url}{chunk.url}index.html" for chunk in chunks)
+    if timeline.periods:
+        paths.add("periods/index.html")
     return paths
 
 
@@ -185,5 +238,6 @@ def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
         "previous": timeline.previous(event),
         "next": timeline.next(event),
         "related": timeline.related(event),
+        "periods": timeline.periods_of(event),
     }
     return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context, event)

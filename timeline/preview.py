@@ -197,10 +197,11 @@ class Preview:
             self._install_preview_files()
 
     def _content_hints(self, changed: set[str] | None) -> list[str] | None:
-        """Site-relative paths when only event files changed; None means check everything."""
+        """Site-relative paths when only event files changed; None means check everything
+        (a period, a template, a static file or the configuration)."""
         if changed is None:
             return None
-        content = self.site_root / "content"
+        content = self.site_root / "content" / "events"
         hints = []
         for path in map(Path, changed):
             if not path.is_relative_to(content):

@@ -35,6 +35,10 @@ class Site:
         return self.root / "content" / "events"
 
     @property
+    def periods_dir(self) -> Path:
+        return self.root / "content" / "periods"
+
+    @property
     def template_dirs(self) -> tuple[Path, ...]:
         """Template search order: the site's own first, then the default theme."""
         return _unique(self.root / "templates", self.theme_root / "templates")

@@ -6,7 +6,7 @@ data, never markup). No disk writes here, so tests and the preview can render an
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import jinja2
@@ -16,7 +16,7 @@ from .errors import RenderError
 from .exports import export_links
 from .keys import theme_key
 from .layout import gaps, years_of
-from .model import Event
+from .model import Event, Period
 from .pages import Page
 from .project import Site
 
@@ -70,19 +70,31 @@ class Renderer:
         self._fragments[key] = card
 
     def timeline_items(
-        self, events: tuple[Event, ...], heading: str = "h3", after: Event | None = None
+        self,
+        events: tuple[Event, ...],
+        heading: str = "h3",
+        after: Event | None = None,
+        marks: Mapping[str, tuple[tuple[str, Period], ...]] | None = None,
     ) -> Markup:
-        """The list items of a timeline section, each with the gap since the one before.
+        """The list items of a timeline section, each with the gap since the one before,
+        and where periods start and end (`marks`, from `pages.period_marks`).
 
         The card (`_event_card.html`) is rendered once per event; only its thin wrapper
         (`_event_item.html`) depends on the gap, which differs between the timeline and the
         tag pages.
         """
         parts = []
+        marks = marks or {}
         for event, gap in zip(events, gaps(events, after), strict=True):
+            here = marks.get(event.slug, ())
+            parts += [self._mark(kind, period) for kind, period in here if kind == "start"]
             card = Markup(self.card(event, heading))
             parts.append(self._fragment("_event_item.html", event, {"gap": gap, "card": card}))
+            parts += [self._mark(kind, period) for kind, period in here if kind == "end"]
         return Markup("".join(parts))
+
+    def _mark(self, kind: str, period: Period) -> str:
+        return self.env.get_template("_period_mark.html").render(kind=kind, period=period)
 
     def _fragment(self, template: str, event: Event, params: dict[str, Any]) -> str:
         key = (template, event.digest, event.path, tuple(sorted(params.items())))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -24,6 +25,8 @@ KNOWN_KEYS = (
     "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
     "slug", "extra",
 )  # fmt: skip
+PERIOD_KEYS = ("title", "date", "summary", "color", "slug")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 SOURCE_KEYS = ("title", "url", "publisher", "date")
 IMAGE_KEYS = ("src", "alt", "credit", "caption")
 AssetCheck = Callable[[str], bool]
@@ -84,6 +87,38 @@ def check_event(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
         return Checked(None, tuple(check.problems))
     slug_line = raw.line("slug") if "slug" in meta else None
     return Checked(fields, tuple(check.problems), slug_line)
+
+
+def check_period(raw: RawEvent) -> Checked:
+    """Validate one period file (`content/periods/<slug>.md`) as events are validated."""
+    if raw.problems:
+        return Checked(None, raw.problems)
+    check = _Checker(raw)
+    meta = raw.meta
+    _unknown_keys(check, meta, (), PERIOD_KEYS)
+    date = _date(check, meta.get("date"), ("date",), required=True)
+    if date is not None and not date.interval:
+        check.error(("date",), f'"{date.text}" must be an interval such as 2018-03/2019-02 '
+                    "(open ends: 2023-12/..)")  # fmt: skip
+    fields = {
+        "title": _text(check, meta, "title", required=True),
+        "date": date,
+        "summary": _text(check, meta, "summary"),
+        "color": _color(check, meta),
+        "slug": _slug(check, meta.get("slug")),
+    }
+    if check.failed:
+        return Checked(None, tuple(check.problems))
+    slug_line = raw.line("slug") if "slug" in meta else None
+    return Checked(fields, tuple(check.problems), slug_line)
+
+
+def _color(check: _Checker, meta: dict[str, Any]) -> str:
+    color = _text(check, meta, "color")
+    if color and not COLOR_RE.match(color):
+        check.error(("color",), f'"{color}" must be a hex colour such as #2f6f9f or #369')
+        return ""
+    return color
 
 
 def _unknown_keys(

@@ -8,7 +8,7 @@
 // JavaScript the form stays hidden and the whole timeline shows.
 
 const DEBOUNCE_MS = 80;
-const FIELDS = ["q", "tag", "from", "to"];
+const FIELDS = ["q", "tag", "period", "from", "to"];
 
 const form = document.querySelector("[data-timeline-search]");
 if (form) {
@@ -35,21 +35,32 @@ function setUp(form) {
   const readState = () => ({
     q: fields.q.value.trim(),
     tag: fields.tag ? fields.tag.value : "",
+    period: fields.period ? fields.period.value : "",
     from: fields.from.value,
     to: fields.to.value,
   });
 
   function writeFields(state) {
     fields.q.value = state.q;
-    for (const name of ["tag", "from", "to"]) {
+    for (const name of ["tag", "period", "from", "to"]) {
       if (fields[name]) setSelect(fields[name], state[name]);
     }
+  }
+
+  // An event is in a period when its first possible day lies within the period's days
+  // (the same rule as the build's), read from the selected option.
+  function inPeriod(item, slug) {
+    if (!slug) return true;
+    const option = fields.period?.querySelector(`option[value="${CSS.escape(slug)}"]`);
+    if (!option) return true;
+    const start = item.dataset.start;
+    return start >= option.dataset.from && start <= option.dataset.to;
   }
 
   async function apply({ push }) {
     const state = readState();
     const run = ++generation;
-    const facets = Boolean(state.tag || state.from || state.to);
+    const facets = Boolean(state.tag || state.period || state.from || state.to);
     const ask = state.q || (split && facets);
     const matches = ask ? await search(state.q || null, pagefindFilters(state)) : null;
     if (run !== generation) return; // a newer query has started; drop this one
@@ -67,6 +78,7 @@ function setUp(form) {
       const keep =
         (!matches || hit !== undefined) &&
         (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
+        inPeriod(item, state.period) &&
         overlaps(item.dataset.years, years);
       item.hidden = !keep;
       excerpts.show(item, keep && state.q ? hit.result : undefined, state.q);
@@ -116,6 +128,7 @@ function setUp(form) {
     if (state.tag) filters.tag = state.tag;
     const fixedTag = form.dataset.tag;
     if (fixedTag) filters.tag = fixedTag;
+    if (state.period) filters.period = state.period;
     if (state.from || state.to) {
       const [low, high] = yearRange(state.from, state.to);
       filters.year = {
@@ -140,7 +153,7 @@ function setUp(form) {
   }
 
   function clear() {
-    writeFields({ q: "", tag: "", from: "", to: "" });
+    writeFields({ q: "", tag: "", period: "", from: "", to: "" });
     apply({ push: true });
   }
 
@@ -165,7 +178,7 @@ function setUp(form) {
       apply({ push: true });
     }
   });
-  for (const name of ["tag", "from", "to"]) {
+  for (const name of ["tag", "period", "from", "to"]) {
     fields[name]?.addEventListener("change", () => apply({ push: true }));
   }
   for (const button of document.querySelectorAll("[data-search-clear]")) {
