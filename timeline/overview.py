@@ -84,11 +84,20 @@ def day_number(day: YMD) -> int:
     )
 
 
+_KNOWN_DAYS: dict[str, tuple[int | None, int | None]] = {}
+
+
 def known_days(date: EventDate) -> tuple[int | None, int | None]:
-    """First day and the day after the last, or None for an open or unknown end."""
-    first = day_number(date.earliest) if date.earliest != MIN_DAY else None
-    after = day_number(date.latest) + 1 if date.latest != MAX_DAY else None
-    return first, after
+    """First day and the day after the last, or None for an open or unknown end.
+
+    Kept by the date's text, which alone decides them: the preview draws the strip again
+    after every edit, and a timeline of thousands of events repeats the same dates."""
+    found = _KNOWN_DAYS.get(date.text)
+    if found is None:
+        first = day_number(date.earliest) if date.earliest != MIN_DAY else None
+        after = day_number(date.latest) + 1 if date.latest != MAX_DAY else None
+        found = _KNOWN_DAYS[date.text] = (first, after)
+    return found
 
 
 @dataclass(frozen=True)
