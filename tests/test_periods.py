@@ -192,3 +192,31 @@ def test_the_period_filter_narrows_the_list_and_round_trips_through_the_url(exam
         arg=expected,
     )
     assert page.input_value("#search-period") == chosen["slug"]
+
+
+def test_the_strip_follows_the_list_and_leads_to_the_cards(example, web_page):
+    url, out = example
+    page = web_page.page
+    page.goto(url)
+    page.wait_for_selector(".overview__marks [data-slug]", state="attached")
+    first = json.loads((out / "events.json").read_text())["events"][0]["slug"]
+    page.select_option("#search-period", "alignment-with-russia")
+    page.wait_for_function(
+        "slug => document.querySelector(`.overview__marks [data-slug='${slug}']`)"
+        ".classList.contains('overview__mark--dimmed')",
+        arg=first,
+    )
+    dimmed = page.eval_on_selector_all(
+        ".overview__marks .overview__mark--dimmed", "marks => marks.map(m => m.dataset.slug)"
+    )
+    shown = page.eval_on_selector_all(
+        "li.event-item:not([hidden])", "items => items.map(item => item.dataset.slug)"
+    )
+    assert dimmed and not set(dimmed) & set(shown)
+    page.select_option("#search-period", "")
+    target = shown[-1]
+    page.click(f".overview__marks a:has([data-slug='{target}'])", force=True)
+    page.wait_for_function("slug => location.hash === '#' + slug", arg=target)
+    assert page.url.startswith(url)  # still on the timeline, not the event's page
+    focused = page.evaluate("document.activeElement.closest('article')?.id")
+    assert focused == target

@@ -57,6 +57,14 @@ function setUp(form) {
     return start >= option.dataset.from && start <= option.dataset.to;
   }
 
+  // The overview strip shows what the list shows: marks of hidden events are dimmed.
+  function dimOverview() {
+    const hidden = new Set(items.filter((item) => item.hidden).map((item) => item.dataset.slug));
+    for (const mark of document.querySelectorAll(".overview__marks [data-slug]")) {
+      mark.classList.toggle("overview__mark--dimmed", hidden.has(mark.dataset.slug));
+    }
+  }
+
   async function apply({ push }) {
     const state = readState();
     const run = ++generation;
@@ -87,6 +95,7 @@ function setUp(form) {
     for (const group of groups) {
       group.hidden = !group.querySelector("li.event-item:not([hidden])");
     }
+    dimOverview();
     if (noResults) noResults.hidden = visible > 0;
     const text = `${visible} of ${items.length} events${split ? " on this page" : ""}`;
     if (status.textContent !== text) status.textContent = text;
@@ -339,4 +348,18 @@ function setExcerpt(item, excerpt) {
     }
   }
   box.replaceChildren(...safe);
+}
+
+// A mark on the overview strip whose event is on this page scrolls to its card and focuses
+// its link, instead of leaving the timeline (without JavaScript the link opens the event).
+for (const link of document.querySelectorAll(".overview__marks a[href]")) {
+  link.addEventListener("click", (event) => {
+    const slug = link.querySelector("[data-slug]")?.dataset.slug;
+    const card = slug && document.getElementById(slug);
+    if (!card || card.closest("[hidden]")) return;
+    event.preventDefault();
+    card.scrollIntoView({ block: "center" });
+    card.querySelector("a")?.focus({ preventScroll: true });
+    history.replaceState(null, "", `#${slug}`);
+  });
 }
