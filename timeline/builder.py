@@ -32,6 +32,7 @@ from .compiler import Compiled, CompiledPeriod, check_unique_slugs, compile_even
 from .errors import BuildFailed, Problem
 from .exports import Exporter, export_paths
 from .files import (
+    OUTSIDE,
     FileInfo,
     Refused,
     Signature,
@@ -50,7 +51,6 @@ from .reader import read_event
 from .render import Renderer
 
 LISTED_IN_PARALLEL = 2000  # list pages are few but long: share them out past this many entries
-OUTSIDE = "symbolic link to a place outside the site folder, not followed"
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class Exporter:
     def _timelinejs(self, timeline: Timeline) -> Chunks:
         title = {"text": {"headline": self.config.title, "text": self.config.description}}
         opening = '{"title":' + json.dumps(title, ensure_ascii=False)
-        eras = [era for era in map(lambda p: _era(timeline, p), timeline.periods) if era]
+        eras = [era for period in timeline.periods if (era := _era(timeline, period))]
         if eras:
             opening += ',"eras":' + json.dumps(eras, ensure_ascii=False)
         opening += ',"events":['

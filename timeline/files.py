@@ -19,6 +19,7 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
 
 
+OUTSIDE = "symbolic link to a place outside the site folder, not followed"
 Signature = tuple[int, int]  # (modification time in ns, size): what tells a file changed
 
 
@@ -90,8 +91,7 @@ class _Walk(NamedTuple):
     def entry(self, entry: os.DirEntry[str], rel: str) -> None:
         try:
             if entry.is_symlink() and not self._leads_inside(entry.path):
-                reason = "symbolic link to a place outside the site folder, not followed"
-                self.refused.append(Refused(entry.path, reason))
+                self.refused.append(Refused(entry.path, OUTSIDE))
             elif entry.is_dir():
                 self.folder(entry.path, rel + "/")
             elif entry.is_file():

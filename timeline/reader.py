@@ -165,12 +165,7 @@ def _load_frontmatter(text: str) -> Any:
         except (KeyError, IndexError, TypeError, OverflowError) as exc:
             # PyYAML's own constructors fail this way on tagged scalars they cannot read
             # (`!!bool maybe`, `!!int ''`): name the value and its place instead.
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"the value cannot be read as its tag says ({_failed_scalar(node)})",
-                _failed_mark(node) or node.start_mark,
-            ) from exc
+            raise _unreadable_value(node) from exc
     finally:
         loader.dispose()
 
@@ -199,17 +194,15 @@ def _first_unreadable(root: yaml.Node) -> yaml.ScalarNode | None:
     return None
 
 
-def _failed_scalar(root: yaml.Node) -> str:
+def _unreadable_value(root: yaml.Node) -> yaml.constructor.ConstructorError:
+    """The error for a tagged value PyYAML cannot construct, at that value's place."""
     node = _first_unreadable(root)
-    if node is None:
-        return "a tagged value"
-    name = node.tag.replace("tag:yaml.org,2002:", "!!")
-    return f"{name} {node.value!r}"
-
-
-def _failed_mark(root: yaml.Node) -> yaml.Mark | None:
-    node = _first_unreadable(root)
-    return node.start_mark if node is not None else None
+    what = "a tagged value"
+    if node is not None:
+        what = f"{node.tag.replace('tag:yaml.org,2002:', '!!')} {node.value!r}"
+    mark = node.start_mark if node is not None else root.start_mark
+    message = f"the value cannot be read as its tag says ({what})"
+    return yaml.constructor.ConstructorError(None, None, message, mark)
 
 
 def _check_aliases(root: yaml.Node) -> None:
