@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from pathlib import Path
@@ -62,12 +63,22 @@ def test_timelinejs_keeps_precision(tricky: Path) -> None:
     slides = {s["unique_id"]: s for s in data["events"]}
     assert slides["tricky"]["start_date"] == {"year": 2019, "month": 2, "day": 27}
     assert slides["tricky"]["end_date"] == {"year": 2019, "month": 2, "day": 28}
-    assert slides["tricky"]["text"]["headline"] == TRICKY_TITLE
+    # TimelineJS inserts headlines as HTML: the title must arrive as text, escaped.
+    assert slides["tricky"]["text"]["headline"] == html.escape(TRICKY_TITLE)
     assert slides["tricky"]["group"] == "a"
     assert slides["year"]["start_date"] == {"year": 2019}
     assert "end_date" not in slides["year"]
     assert slides["bce"]["start_date"] == {"year": -44, "month": 3, "day": 15}  # 44 BCE
     assert data["title"]["text"]["headline"] == "Test timeline"
+
+
+def test_timelinejs_keeps_ends_it_would_otherwise_drop(site: Path) -> None:
+    """TimelineJS compares only the parts a start has: `2024` and `2024-06-01` look equal
+    to it and it drops the end; such an interval goes out as whole days."""
+    write_event(site, "spread.md", event_text("Spread", "2024/2024-06-01"))
+    slide = json.loads((build(site) / "timelinejs.json").read_text())["events"][0]
+    assert slide["start_date"] == {"year": 2024, "month": 1, "day": 1}
+    assert slide["end_date"] == {"year": 2024, "month": 6, "day": 1}
 
 
 def test_calendar_round_trips_through_icalendar(tricky: Path) -> None:

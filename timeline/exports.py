@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .dates import EventDate, Point
+from .dates import YMD, EventDate, Point
 from .model import Event, Image, Period, Timeline
 from .project import Site
 
@@ -169,7 +170,12 @@ class Exporter:
     # timelinejs.json -------------------------------------------------------------------
 
     def _timelinejs(self, timeline: Timeline) -> Chunks:
-        title = {"text": {"headline": self.config.title, "text": self.config.description}}
+        title = {
+            "text": {
+                "headline": html.escape(self.config.title),
+                "text": html.escape(self.config.description),
+            }
+        }
         opening = '{"title":' + json.dumps(title, ensure_ascii=False)
         eras = [era for period in timeline.periods if (era := _era(timeline, period))]
         if eras:
@@ -184,8 +190,11 @@ class Exporter:
         slide: dict[str, Any] = {"start_date": timelinejs_date(start)}  # type: ignore[arg-type]
         if event.date.interval and event.date.start and end:
             slide["end_date"] = timelinejs_date(end)
+            if _same_to_precision(slide["start_date"], slide["end_date"]):
+                slide["start_date"] = timelinejs_day(event.date.earliest)
+                slide["end_date"] = timelinejs_day(event.date.latest)
         slide["display_date"] = event.date.display
-        slide["text"] = {"headline": event.title, "text": event.body_html + link}
+        slide["text"] = {"headline": html.escape(event.title), "text": event.body_html + link}
         if event.image:
             slide["media"] = {
                 "url": self.asset(event.image),
@@ -332,19 +341,34 @@ def date_record(date: EventDate) -> dict[str, Any]:
 
 def _era(timeline: Timeline, period: Period) -> dict[str, Any] | None:
     """A period as a TimelineJS era, which needs both ends: an open end stops at the last
-    event's date (an era with no events and an open end is left out)."""
-    start = period.date.start
-    end = period.date.end
-    if end is None and timeline.events:
-        last = timeline.events[-1].date
-        end = last.end or last.start
-    if start is None or end is None:
+    event's last day (an era with no events and an open end is left out).
+
+    Both ends are whole days: TimelineJS reads a missing month or day as the first, so
+    `2019-10` as an end would stop the era before its own events of October."""
+    if period.date.start is None:
         return None
+    last = period.date.latest
+    if period.date.end is None:
+        if not timeline.events:
+            return None
+        last = max(event.date.latest for event in timeline.events)
     return {
-        "start_date": timelinejs_date(start),
-        "end_date": timelinejs_date(end),
-        "text": {"headline": period.title, "text": period.summary},
+        "start_date": timelinejs_day(period.date.earliest),
+        "end_date": timelinejs_day(last),
+        "text": {"headline": html.escape(period.title), "text": html.escape(period.summary)},
     }
+
+
+def timelinejs_day(day: YMD) -> dict[str, int]:
+    """A whole day in TimelineJS's parts (its years BCE as in `timelinejs_date`)."""
+    year, month, date = day
+    return {"year": year if year > 0 else year - 1, "month": month, "day": date}
+
+
+def _same_to_precision(start: dict[str, int], end: dict[str, int]) -> bool:
+    """Whether TimelineJS would take the end for the start and drop it: it compares only
+    the parts the start has (`2024` and `2024-06-01` are equal to it)."""
+    return all(end.get(key) == value for key, value in start.items())
 
 
 def timelinejs_date(point: Point) -> dict[str, int]:
