@@ -11,9 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
+
+import rcssmin
+import rjsmin
 
 from .errors import OutputError, UsageError
 
@@ -174,7 +177,27 @@ def copy_static(folder: Path, static: Mapping[str, Path]) -> None:
     for rel, source in static.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if source.suffix in MINIFIERS:
+            target.write_bytes(static_bytes(source))
+        else:
+            shutil.copyfile(source, target)
+
+
+MINIFIERS: dict[str, Callable[[str], str]] = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+
+
+def static_bytes(source: Path) -> bytes:
+    """A static file as the site serves it: scripts and style sheets without their comments
+    and spaces (a third of the theme's bytes, on every page's first view), the rest as is.
+    Files that are not UTF-8 are served unchanged."""
+    data = source.read_bytes()
+    minify = MINIFIERS.get(source.suffix)
+    if minify is None:
+        return data
+    try:
+        return minify(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 def check_collisions(generated: Iterable[str], static: Mapping[str, Path]) -> None:

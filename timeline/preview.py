@@ -92,7 +92,7 @@ class ServedOutput:
         current = {rel: signature(path) for rel, path in run.static.items()}
         for rel, mark in current.items():
             if self.served_static.get(rel) != mark:
-                output.write_atomically(self.folder / rel, run.static[rel].read_bytes())
+                output.write_atomically(self.folder / rel, output.static_bytes(run.static[rel]))
         output.remove_files(self.folder, set(self.served_static) - set(current))
         self.served_static.clear()
         self.served_static.update(current)
