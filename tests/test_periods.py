@@ -102,7 +102,10 @@ def test_periods_are_in_the_exports(site: Path, tmp_path: Path, cli):
     assert data["periods"][0]["color"] == "#2f6f9f"
     eras = json.loads((out / "timelinejs.json").read_text())["eras"]
     assert [e["text"]["headline"] for e in eras] == ["Early", "Middle", "Late"]
-    assert eras[0]["start_date"] == {"year": 2018, "month": 1}
+    # Whole days: TimelineJS reads a missing month or day as the first, which would end
+    # "2018-01/2019-12" on 1 December.
+    assert eras[0]["start_date"] == {"year": 2018, "month": 1, "day": 1}
+    assert eras[0]["end_date"] == {"year": 2019, "month": 12, "day": 31}
     assert eras[2]["end_date"] == {"year": 2023, "month": 6, "day": 3}  # open: the last event
 
 

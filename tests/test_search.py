@@ -91,7 +91,8 @@ def test_tag_and_year_facets_combine(example, web_page) -> None:
         li["data-slug"]
         for li in items
         if "russia" in li["data-tags"].split()
-        and any(2023 <= int(y) <= 2024 for y in li["data-years"].split())
+        and li["data-start"] <= "10020241231"
+        and li["data-end"] >= "10020230101"
     }
     page = web_page.page
     page.goto(url)

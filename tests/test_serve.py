@@ -188,7 +188,7 @@ def test_the_search_index_is_refreshed(server, preview_site):
     def indexed() -> bool:
         status, text = server.get("pagefind/timeline-pages.json")
         pages = json.loads(text)["pages"] if status == 200 else {}
-        return "zebra" in [slug for slug, _ in pages.values()]
+        return "zebra" in [page[0] for page in pages.values()]
 
     eventually(indexed, timeout=30)
 

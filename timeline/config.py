@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import BuildFailed, Problem
+from .dates import parse_date
+from .errors import BuildFailed, DateError, Problem
 from .urls import base_url_problem
 
 CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 SEARCH_FIELDS = ("summary", "body", "tags", "location", "sources")
+ORDERS = ("oldest-first", "newest-first")
+LATEST = "latest"
 
 
 Check = Callable[[Any], "str | None"]
@@ -52,6 +55,20 @@ def _search_fields(value: tuple[str, ...]) -> str | None:
     unknown = [v for v in value if v not in SEARCH_FIELDS]
     if unknown:
         return f"unknown field {unknown[0]!r}; choose from {', '.join(SEARCH_FIELDS)}"
+    return None
+
+
+def _order(value: str) -> str | None:
+    return None if value in ORDERS else f"must be {ORDERS[0]!r} or {ORDERS[1]!r}"
+
+
+def _start(value: str) -> str | None:
+    if value in ("", LATEST):
+        return None
+    try:
+        parse_date(value)
+    except DateError as exc:
+        return f"must be {LATEST!r} or an EDTF date; this date {exc}"
     return None
 
 
@@ -91,6 +108,18 @@ class SiteConfig:
         "whole years, with a year navigation; search still covers every page.",
         _page_size,
     )
+    order: str = option(
+        "oldest-first",
+        "Reading order of the timeline, tag and period pages: `oldest-first`, or "
+        "`newest-first` for a story still unfolding (the latest on top).",
+        _order,
+    )
+    start: str = option(
+        "",
+        "Where the timeline page opens: `latest`, or an EDTF date such as `2019-02` (the "
+        "first event from then on). A link to an event (`#slug`) or a filter in the URL wins.",
+        _start,
+    )
     cname: str = option(
         "",
         "Custom domain for GitHub Pages (e.g. `timeline.example.org`), written as `CNAME` by "
@@ -103,6 +132,10 @@ class SiteConfig:
         "sources. The title is always indexed.",
         _search_fields,
     )
+
+    @property
+    def newest_first(self) -> bool:
+        return self.order == "newest-first"
 
     @property
     def base_path(self) -> str:

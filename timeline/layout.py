@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .config import SiteConfig
 from .dates import MONTHS as MONTH_NAMES
 from .dates import year_text
 from .model import Event
@@ -63,27 +64,31 @@ class Gap:
     month: str = ""
 
 
-def gaps(events: tuple[Event, ...], after: Event | None = None) -> tuple[Gap, ...]:
-    """The gap before each event of a sequence (`after` is the event shown before it)."""
+def gaps(
+    events: tuple[Event, ...], after: Event | None = None, newest_first: bool = False
+) -> tuple[Gap, ...]:
+    """The gap before each event of a sequence (`after` is the event shown before it); in a
+    newest-first list the event before is the later one, and the gap says "earlier"."""
     per_year: dict[int | None, int] = {}
     for event in events:
         per_year[event.year] = per_year.get(event.year, 0) + 1
     result = []
     previous = after
     for event in events:
-        days = _days_between(previous, event)
+        days = _days_between(event, previous) if newest_first else _days_between(previous, event)
         month = ""
         if per_year[event.year] >= DENSE_YEAR and event.date.start and event.date.start.month:
             before = previous.date.start if previous and previous.date.start else None
             if not before or (before.year, before.month) != (event.year, event.date.start.month):
                 month = MONTH_NAMES[event.date.start.month - 1]
-        result.append(Gap(_gap_size(days), _gap_label(days), month))
+        word = "earlier" if newest_first else "later"
+        result.append(Gap(_gap_size(days), _gap_label(days, word), month))
         previous = event
     return tuple(result)
 
 
-def _days_between(before: Event | None, after: Event) -> int:
-    if before is None or not before.date.points or not after.date.start:
+def _days_between(before: Event | None, after: Event | None) -> int:
+    if before is None or after is None or not before.date.points or not after.date.start:
         return 0
     end = before.date.points[-1].latest
     return max(0, (after.day_number - Event.day_of(end)) * 365 // 372)
@@ -93,13 +98,13 @@ def _gap_size(days: int) -> int:
     return 0 if days < 30 else 1 if days < 180 else 2 if days < 730 else 3
 
 
-def _gap_label(days: int) -> str:
+def _gap_label(days: int, word: str) -> str:
     if days < 60:
         return ""
     if days < 730:
-        return f"{days // 30} months later"
+        return f"{days // 30} months {word}"
     years = days // 365
-    return f"{years} year{'s' * (years != 1)} later"
+    return f"{years} year{'s' * (years != 1)} {word}"
 
 
 @dataclass(frozen=True)
@@ -148,3 +153,11 @@ def paginate(years: tuple[YearGroup, ...], size: int) -> tuple[Chunk, ...]:
             url = f"years/{first}/" if first == last else f"years/{first}-{last}/"
         chunks.append(Chunk(tuple(batch), url))
     return tuple(chunks) or (Chunk((), ""),)
+
+
+def chunks_of(events: tuple[Event, ...], config: SiteConfig) -> tuple[Chunk, ...]:
+    """A list of events (in timeline order) as the site shows it: in its reading order
+    (reversed for `newest-first`, so year headings, pages and gaps follow), under year
+    headings, in pages of at most `timeline_page_size` events."""
+    ordered = events[::-1] if config.newest_first else events
+    return paginate(year_groups(ordered), config.timeline_page_size)

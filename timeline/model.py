@@ -129,9 +129,10 @@ class Event:
         return self.date.start.year if self.date.start else None
 
     @property
-    def search_sort(self) -> str:
-        """A numeric date key for Pagefind's sort (it sorts numerically only if all are numbers)."""
-        return day_key(self.date.earliest)
+    def search_range(self) -> tuple[str, str]:
+        """The first and last day the date allows, as `day_key`s: for filtering by span in
+        the browser, and for Pagefind's sort (numeric only if every value is a number)."""
+        return day_key(self.date.earliest), day_key(self.date.latest)
 
     @property
     def updated(self) -> str:

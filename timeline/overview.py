@@ -617,7 +617,8 @@ def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame) -> Iter
         yield (
             f'<rect class="overview__bin" x="{num(x1)}" y="{num(frame.baseline - tall)}"'
             f' width="{num(max(0.5, x2 - x1 - 0.5))}" height="{num(tall)}"'
-            f' data-from="{iso_day(_ymd_of(start))}" data-to="{iso_day(_ymd_of(end - 1))}">'
+            f' data-from="{iso_day(_ymd_of(start))}" data-to="{iso_day(_ymd_of(end - 1))}"'
+            f' data-count="{count}">'
             f"<title>{escape(label)}: {count} event{'s' * (count != 1)}</title></rect>"
         )
     yield "</g>"

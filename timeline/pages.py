@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import CONFIG_NAME
+from .config import CONFIG_NAME, LATEST, SiteConfig
+from .dates import parse_date
 from .errors import Problem
 from .keys import page_key
-from .layout import Chunk, paginate, year_groups, years_of
+from .layout import Chunk, chunks_of, years_of
 from .model import Event, Period, Tag, TagGroup, Timeline
 from .overview import Band, overview_summary, overview_svg
 from .project import Site
@@ -73,16 +74,19 @@ def plan_pages(
     config = site.config
     tag_counts = tuple(TagCount(g.tag, len(g.events)) for g in timeline.tags)
     years = tuple(years_of(timeline.events))
-    chunks = paginate(year_groups(timeline.events), config.timeline_page_size)
+    chunks = chunks_of(timeline.events, config)
     context = {"filter_tags": tag_counts, "filter_years": years, "total": len(timeline),
                **_overview(timeline.events, timeline, site)}  # fmt: skip
     if timeline.periods:
-        context["marks"] = period_marks(timeline)
+        context["marks"] = period_marks(timeline, config.newest_first)
         context["filter_periods"] = timeline.periods
     pages = _list_pages(
         "", "index.html", chunks, title=config.title, description=config.description,
         context=context,
     )  # fmt: skip
+    start = start_event(timeline, config)
+    if start is not None:
+        pages[0].context["start"] = StartPoint(start.slug, _chunk_of(chunks, start).url)
     embed = dict(pages[0].context, nav=(), chunks=())
     pages += [
         Page("embed/index.html", "embed.html", config.title, config.description, embed),
@@ -101,6 +105,30 @@ def plan_pages(
             pages += _tag_pages(group, timeline, site)
     pages += _period_pages(timeline, site)
     return pages + _site_files(timeline, site)
+
+
+@dataclass(frozen=True)
+class StartPoint:
+    """Where the timeline page opens (`start` in site.toml): an event, and the URL of the
+    page of the timeline that lists it (site-relative)."""
+
+    slug: str
+    url: str
+
+
+def start_event(timeline: Timeline, config: SiteConfig) -> Event | None:
+    """The event the timeline opens at: the latest one for `latest`, else the first one
+    from the `start` date on (the last one when every event is earlier); None when unset."""
+    if not config.start or not timeline.events:
+        return None
+    if config.start == LATEST:
+        return timeline.events[-1]
+    since = parse_date(config.start).earliest
+    return next((e for e in timeline.events if e.date.earliest >= since), timeline.events[-1])
+
+
+def _chunk_of(chunks: tuple[Chunk, ...], event: Event) -> Chunk:
+    return next(chunk for chunk in chunks if event in chunk.events)
 
 
 def _list_pages(
@@ -125,16 +153,27 @@ def _list_pages(
     return pages
 
 
-def period_marks(timeline: Timeline) -> dict[str, tuple[tuple[str, Period], ...]]:
-    """Where each period starts and ends in the list: before its first event and after its
-    last (unless it is open-ended), by event slug ("start" or "end" with the period)."""
-    marks: dict[str, list[tuple[str, Period]]] = {}
+PeriodMarks = dict[str, tuple[tuple[str, Period, bool], ...]]
+
+
+def period_marks(timeline: Timeline, newest_first: bool) -> PeriodMarks:
+    """Where each period starts and ends in the list, by event slug: (kind, period, above),
+    `kind` "start" or "end", `above` whether the mark goes before the event's item.
+
+    Read oldest first, a period starts above its first event and ends below its last;
+    newest first, it ends above its latest event and starts below its earliest. An
+    open-ended period has not ended, so it has no end mark."""
+    marks: dict[str, list[tuple[str, Period, bool]]] = {}
     for period in timeline.periods:
         members = timeline.members[period.slug]
-        if members:
-            marks.setdefault(members[0].slug, []).append(("start", period))
-            if period.date.end is not None:  # an open period has not ended
-                marks.setdefault(members[-1].slug, []).append(("end", period))
+        if not members:
+            continue
+        ends = [("start", members[0])]
+        if period.date.end is not None:
+            ends.append(("end", members[-1]))
+        for kind, event in ends:
+            above = (kind == "start") != newest_first
+            marks.setdefault(event.slug, []).append((kind, period, above))
     return {slug: tuple(found) for slug, found in marks.items()}
 
 
@@ -156,7 +195,7 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
     pages = [Page("periods/index.html", "periods.html", "Periods", "", {"periods": counts})]
     for period in timeline.periods:
         members = timeline.members[period.slug]
-        chunks = paginate(year_groups(members), site.config.timeline_page_size)
+        chunks = chunks_of(members, site.config)
         context = {"period": period, "total": len(members),
                    "filter_years": tuple(years_of(members)),
                    **_overview(members, timeline, site)}  # fmt: skip
@@ -167,7 +206,7 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
 
 def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
     description = f"{len(group.events)} events tagged {group.tag.name}."
-    chunks = paginate(year_groups(group.events), site.config.timeline_page_size)
+    chunks = chunks_of(group.events, site.config)
     context = {
         "tag": group.tag,
         "total": len(group.events),
@@ -186,7 +225,7 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
         newest = tuple(sorted(timeline.events, key=lambda e: (e.updated, e.sort_key), reverse=True))
         updated = max((e.updated for e in newest), default="1970-01-01T00:00:00Z")
         feed = {"events": newest, "updated": updated}
-        html = _html_paths(timeline, site.config.timeline_page_size)
+        html = _html_paths(timeline, site.config)
         urls = tuple(sorted(p.removesuffix("index.html") for p in html))
         files += [
             Page("feed.xml", "feed.xml", site.config.title, context=feed),
@@ -195,16 +234,16 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
     return files
 
 
-def _html_paths(timeline: Timeline, size: int) -> set[str]:
+def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
     """Every HTML page a visitor may open (the sitemap's list), without rendering any."""
     paths = {"tags/index.html"}
-    paths.update(f"{chunk.url}index.html" for chunk in paginate(year_groups(timeline.events), size))
+    paths.update(f"{chunk.url}index.html" for chunk in chunks_of(timeline.events, config))
     paths.update(f"{event.url}index.html" for event in timeline)
     for group in timeline.tags:
-        chunks = paginate(year_groups(group.events), size)
+        chunks = chunks_of(group.events, config)
         paths.update(f"{group.tag.url}{chunk.url}index.html" for chunk in chunks)
     for period in timeline.periods:
-        chunks = paginate(year_groups(timeline.members[period.slug]), size)
+        chunks = chunks_of(timeline.members[period.slug], config)
         paths.update(f"{period.url}{chunk.url}index.html" for chunk in chunks)
     if timeline.periods:
         paths.add("periods/index.html")
@@ -213,8 +252,7 @@ def _html_paths(timeline: Timeline, size: int) -> set[str]:
 
 def page_paths(timeline: Timeline, site: Site) -> set[str]:
     """The output path of every page `plan_pages` would make, without making them."""
-    size = site.config.timeline_page_size
-    paths = _html_paths(timeline, size) | {"404.html", "robots.txt", "embed/index.html"}
+    paths = _html_paths(timeline, site.config) | {"404.html", "robots.txt", "embed/index.html"}
     if site.config.site_url:
         paths |= {"feed.xml", "sitemap.xml"}
     return paths

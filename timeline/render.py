@@ -74,7 +74,7 @@ class Renderer:
         events: tuple[Event, ...],
         heading: str = "h3",
         after: Event | None = None,
-        marks: Mapping[str, tuple[tuple[str, Period], ...]] | None = None,
+        marks: Mapping[str, tuple[tuple[str, Period, bool], ...]] | None = None,
     ) -> Markup:
         """The list items of a timeline section, each with the gap since the one before,
         and where periods start and end (`marks`, from `pages.period_marks`).
@@ -85,12 +85,13 @@ class Renderer:
         """
         parts = []
         marks = marks or {}
-        for event, gap in zip(events, gaps(events, after), strict=True):
+        newest_first = self.site.config.newest_first
+        for event, gap in zip(events, gaps(events, after, newest_first), strict=True):
             here = marks.get(event.slug, ())
-            parts += [self._mark(kind, period) for kind, period in here if kind == "start"]
+            parts += [self._mark(kind, period) for kind, period, above in here if above]
             card = Markup(self.card(event, heading))
             parts.append(self._fragment("_event_item.html", event, {"gap": gap, "card": card}))
-            parts += [self._mark(kind, period) for kind, period in here if kind == "end"]
+            parts += [self._mark(kind, period) for kind, period, above in here if not above]
         return Markup("".join(parts))
 
     def _mark(self, kind: str, period: Period) -> str:

@@ -170,13 +170,15 @@ def check_bundle(bundle: Path) -> None:
 
 def write_page_map(bundle: Path, parts: list[str]) -> None:
     """Write `timeline-pages.json`: the extra bundles to merge, and for every page of every
-    bundle, Pagefind's result id -> [event slug, first year or null].
+    bundle, Pagefind's result id -> [event slug, first year or null, first day, last day]
+    (days as `model.day_key`s).
 
     A Pagefind result names its page only inside a fragment file, one request per result.
     A common word on a large timeline matches thousands of events, and fetching thousands
     of fragments takes seconds; with this map the page hides and shows events as soon as
     the index answers, and fetches fragments only for the excerpts it displays. The year
-    tells a page of a long timeline which other page holds a match.
+    tells a page of a long timeline which other page holds a match, and the days whether
+    a match lies within a span chosen to the month (Pagefind's filter only knows years).
     """
     pages = {}
     for folder in [bundle, *(bundle / part for part in parts)]:
@@ -185,7 +187,9 @@ def write_page_map(bundle: Path, parts: list[str]) -> None:
             match = re.match(r"^/events/([^/]+)/", data["url"])
             if match:
                 years = [int(y) for y in data.get("filters", {}).get("year", [])]
-                pages[fragment.stem] = [unquote(match.group(1)), min(years) if years else None]
+                days = data.get("meta", {}).get("days", "").split()
+                first_year = min(years) if years else None
+                pages[fragment.stem] = [unquote(match.group(1)), first_year, *days]
     mapping = {"parts": parts, "pages": dict(sorted(pages.items()))}
     (bundle / PAGE_MAP).write_text(json.dumps(mapping, separators=(",", ":"), ensure_ascii=False))
 

@@ -1,19 +1,30 @@
-// Search and filters for the timeline, tag and embed pages, on a static host.
+// Search and filters for the timeline, tag, period and embed pages, on a static host; and
+// the point the timeline opens at.
 //
-// Tag and year filters work on the data attributes of the events already on the page, so
-// they are instant. A text query goes to Pagefind's index, downloaded the first time someone
-// searches. Events that do not match get the `hidden` attribute; the query and filters live
-// in the URL, so a link reproduces the view and back/forward move between views. On a long
-// timeline split into pages, matches on other pages are counted and linked. Without
-// JavaScript the form stays hidden and the whole timeline shows.
+// Tag, period and span filters work on the data attributes of the events already on the
+// page, so they are instant. A span (`from`/`to`) is a year or a month (`2019-02`): the
+// selects offer years, and a month chosen on the overview strip (overview.js, through the
+// `timeline:span` event) is added to them. A text query goes to Pagefind's index,
+// downloaded the first time someone searches. Events that do not match get the `hidden`
+// attribute; the query and filters live in the URL, so a link reproduces the view and
+// back/forward move between views. On a long timeline split into pages, matches on other
+// pages are counted and linked. After each change a `timeline:shown` event tells the strip
+// what is shown. Without JavaScript the form stays hidden and the whole timeline shows.
+
+// The strip listens to this script's events, so it must be listening before the first.
+import "./overview.js";
 
 const DEBOUNCE_MS = 80;
 const FIELDS = ["q", "tag", "period", "from", "to"];
+const SPAN_RE = /^(-?\d{1,6})(?:-(0[1-9]|1[0-2]))?$/;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const form = document.querySelector("[data-timeline-search]");
+foldableEmbedPanel();
 if (form) {
   setUp(form);
 }
+openAtStart();
 
 function setUp(form) {
   const base = form.dataset.base || "/";
@@ -42,6 +53,7 @@ function setUp(form) {
 
   function writeFields(state) {
     fields.q.value = state.q;
+    for (const name of ["from", "to"]) addMonthOption(fields[name], state[name]);
     for (const name of ["tag", "period", "from", "to"]) {
       if (fields[name]) setSelect(fields[name], state[name]);
     }
@@ -57,14 +69,6 @@ function setUp(form) {
     return start >= option.dataset.from && start <= option.dataset.to;
   }
 
-  // The overview strip shows what the list shows: marks of hidden events are dimmed.
-  function dimOverview() {
-    const hidden = new Set(items.filter((item) => item.hidden).map((item) => item.dataset.slug));
-    for (const mark of document.querySelectorAll(".overview__marks [data-slug]")) {
-      mark.classList.toggle("overview__mark--dimmed", hidden.has(mark.dataset.slug));
-    }
-  }
-
   async function apply({ push }) {
     const state = readState();
     const run = ++generation;
@@ -72,47 +76,62 @@ function setUp(form) {
     const ask = state.q || (split && facets);
     const matches = ask ? await search(state.q || null, pagefindFilters(state)) : null;
     if (run !== generation) return; // a newer query has started; drop this one
-    show(state, matches);
-    showElsewhere(matches, state);
-    timeline?.classList.toggle("filtering", Boolean(state.q) || facets);
+    const shown = show(state, matches);
+    const elsewhere = showElsewhere(matches, state);
+    const filtering = Boolean(state.q) || facets;
+    timeline?.classList.toggle("filtering", filtering);
     updateUrl(state, push);
+    announce(state, filtering, [...shown, ...elsewhere]);
   }
 
+  // Hides what does not match; returns the [slug, first day] of the events left showing.
   function show(state, matches) {
-    const years = yearRange(state.from, state.to);
-    let visible = 0;
+    const span = spanKeys(state.from, state.to);
+    const shown = [];
     for (const item of items) {
       const hit = matches ? matches.get(item.dataset.slug) : undefined;
       const keep =
         (!matches || hit !== undefined) &&
         (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
         inPeriod(item, state.period) &&
-        overlaps(item.dataset.years, years);
+        withinSpan(item.dataset.start, item.dataset.end, span);
       item.hidden = !keep;
       excerpts.show(item, keep && state.q ? hit.result : undefined, state.q);
-      if (keep) visible += 1;
+      if (keep) shown.push([item.dataset.slug, item.dataset.start]);
     }
     for (const group of groups) {
       group.hidden = !group.querySelector("li.event-item:not([hidden])");
     }
-    dimOverview();
-    if (noResults) noResults.hidden = visible > 0;
-    const text = `${visible} of ${items.length} events${split ? " on this page" : ""}`;
+    if (noResults) noResults.hidden = shown.length > 0;
+    const text = `${shown.length} of ${items.length} events${split ? " on this page" : ""}`;
     if (status.textContent !== text) status.textContent = text;
+    return shown;
+  }
+
+  // Tells the overview strip (and the embed's summary) what the list now shows, the
+  // matches on other pages included.
+  function announce(state, filtering, shown) {
+    const detail = { state, filtering, shown: new Map(shown), status: status.textContent };
+    document.dispatchEvent(new CustomEvent("timeline:shown", { detail }));
   }
 
   // On a timeline split into pages: how many matches each other page holds, with links.
+  // Returns the [slug, first day] of those matches.
   function showElsewhere(matches, state) {
     const counts = new Map();
+    const found = [];
+    const span = spanKeys(state.from, state.to);
     for (const [slug, hit] of matches || []) {
       const href = yearPages.get(String(hit.year));
       if (onPage.has(slug) || !href || href.startsWith("#")) continue;
+      if (hit.start && !withinSpan(hit.start, hit.end, span)) continue;
       counts.set(hit.year, (counts.get(hit.year) || 0) + 1);
+      found.push([slug, hit.start]);
     }
     elsewhere.hidden = counts.size === 0;
     if (counts.size === 0) {
       elsewhere.replaceChildren();
-      return;
+      return found;
     }
     const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
     const intro = document.createElement("p");
@@ -129,21 +148,24 @@ function setUp(form) {
       list.append(entry);
     }
     elsewhere.replaceChildren(intro, list);
+    return found;
   }
 
   // The same facets as Pagefind filters, so the index only returns pages that can show.
   function pagefindFilters(state) {
     const filters = {};
     if (state.tag) filters.tag = state.tag;
-    const fixedTag = form.dataset.tag;
-    if (fixedTag) filters.tag = fixedTag;
+    if (form.dataset.tag) filters.tag = form.dataset.tag;
     if (state.period) filters.period = state.period;
+    if (form.dataset.period) filters.period = form.dataset.period;
     if (state.from || state.to) {
+      // Pagefind knows years only: ask for the years the span touches, then keep the
+      // matches within it to the month (`withinSpan`, with the days of the page map).
       const [low, high] = yearRange(state.from, state.to);
       filters.year = {
         any: [...fields.from.options]
           .map((option) => option.value)
-          .filter((year) => year !== "" && Number(year) >= low && Number(year) <= high),
+          .filter((year) => /^-?\d+$/.test(year) && Number(year) >= low && Number(year) <= high),
       };
     }
     return filters;
@@ -190,6 +212,11 @@ function setUp(form) {
   for (const name of ["tag", "period", "from", "to"]) {
     fields[name]?.addEventListener("change", () => apply({ push: true }));
   }
+  // A span chosen on the overview strip: both ends at once, then one update.
+  form.addEventListener("timeline:span", (event) => {
+    writeFields({ ...readState(), from: event.detail.from, to: event.detail.to });
+    apply({ push: event.detail.push });
+  });
   for (const button of document.querySelectorAll("[data-search-clear]")) {
     button.addEventListener("click", () => {
       clear();
@@ -210,6 +237,43 @@ function setUp(form) {
 
   fromUrl();
   if (location.search) apply({ push: false });
+}
+
+// A month value (`2019-02`) is not among the selects' years: add it as an option, in
+// order, and drop the months added before (a select holds at most one).
+function addMonthOption(select, value) {
+  for (const option of select.querySelectorAll("option[data-month]")) {
+    if (option.value !== value) option.remove();
+  }
+  const match = SPAN_RE.exec(value || "");
+  if (!match || !match[2] || [...select.options].some((option) => option.value === value)) return;
+  const option = new Option(`${MONTHS[Number(match[2]) - 1]} ${match[1]}`, value);
+  option.dataset.month = "";
+  const year = Number(match[1]);
+  const after = [...select.options].filter((o) => /^-?\d+$/.test(o.value) && Number(o.value) <= year);
+  (after.at(-1) || select.options[0]).after(option);
+}
+
+// `from`/`to` values -> [first day, last day] as day keys (`model.day_key`, the digits the
+// build writes into data-start/data-end), null for an open end; reversed ends are swapped.
+function spanKeys(from, to) {
+  let low = spanKey(from, false);
+  let high = spanKey(to, true);
+  if (low && high && low > high) [low, high] = [spanKey(to, false), spanKey(from, true)];
+  return [low, high];
+}
+
+function spanKey(value, last) {
+  const match = SPAN_RE.exec(value || "");
+  if (!match) return null;
+  const year = Math.max(Math.min(Number(match[1]), 999999), -999999) + 1000000;
+  const month = match[2] || (last ? "12" : "01");
+  return `${String(year).padStart(7, "0")}${month}${last ? "31" : "01"}`;
+}
+
+// An event is within a span when the days its date allows overlap the span's.
+function withinSpan(start, end, [low, high]) {
+  return (!low || end >= low) && (!high || start <= high);
 }
 
 // Year -> link to the place that year is shown (`#year-1962`, or another page's URL).
@@ -256,22 +320,19 @@ function pagefindSearch(base) {
     const matches = new Map();
     for (const result of found.results) {
       const page = pages[result.id];
-      if (page) matches.set(page[0], { result, year: page[1] });
+      if (page) matches.set(page[0], { result, year: page[1], start: page[2], end: page[3] });
     }
     return matches;
   };
 }
 
+// The years a span touches, for Pagefind's year filter.
 function yearRange(from, to) {
-  let low = from ? Number(from) : -Infinity;
-  let high = to ? Number(to) : Infinity;
+  const year = (value, open) => (SPAN_RE.test(value || "") ? Number(SPAN_RE.exec(value)[1]) : open);
+  let low = year(from, -Infinity);
+  let high = year(to, Infinity);
   if (low > high) [low, high] = [high, low];
   return [low, high];
-}
-
-function overlaps(yearList, [low, high]) {
-  if (low === -Infinity && high === Infinity) return true;
-  return yearList.split(" ").some((year) => year !== "" && Number(year) >= low && Number(year) <= high);
 }
 
 function setSelect(select, value) {
@@ -350,16 +411,37 @@ function setExcerpt(item, excerpt) {
   box.replaceChildren(...safe);
 }
 
-// A mark on the overview strip whose event is on this page scrolls to its card and focuses
-// its link, instead of leaving the timeline (without JavaScript the link opens the event).
-for (const link of document.querySelectorAll(".overview__marks a[href]")) {
-  link.addEventListener("click", (event) => {
-    const slug = link.querySelector("[data-slug]")?.dataset.slug;
-    const card = slug && document.getElementById(slug);
-    if (!card || card.closest("[hidden]")) return;
-    event.preventDefault();
-    card.scrollIntoView({ block: "center" });
-    card.querySelector("a")?.focus({ preventScroll: true });
-    history.replaceState(null, "", `#${slug}`);
+// The timeline opens at `start` (site.toml) unless the URL says where to look (an
+// #anchor or a filter) or the reader is coming back (reload, back/forward keep their place).
+function openAtStart() {
+  const timeline = document.getElementById("timeline");
+  if (!timeline || location.hash || location.search) return;
+  const navigation = performance.getEntriesByType("navigation")[0];
+  if (navigation && navigation.type !== "navigate") return;
+  const card = timeline.dataset.start && document.getElementById(timeline.dataset.start);
+  if (card) {
+    // Not smooth: the years it would pass are drawn as it goes (content-visibility), and
+    // their real heights would move the card away from where the scroll was aimed.
+    card.scrollIntoView({ block: "start", behavior: "instant" });
+  } else if (timeline.dataset.startPage) {
+    location.replace(timeline.dataset.startPage);
+  }
+}
+
+// The embed keeps its first screen for the strip and the events: search and filters
+// fold behind one button, and a line says when the view is filtered (by its URL).
+function foldableEmbedPanel() {
+  const toggle = document.querySelector("[data-search-toggle]");
+  const panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!panel) return;
+  const summary = document.querySelector("[data-search-summary]");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    panel.classList.toggle("search-panel--open", open);
+    if (open) panel.querySelector("input")?.focus();
+  });
+  document.addEventListener("timeline:shown", (event) => {
+    if (summary) summary.textContent = event.detail.filtering ? event.detail.status : "";
   });
 }
