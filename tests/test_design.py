@@ -30,6 +30,9 @@ PAGE_TYPES = {
     "tag": "tags/russia/",
     "404": "404.html",
     "embed": "embed/",
+    "sources": "sources/",
+    "periods": "periods/",
+    "period": "periods/summit-diplomacy/",
 }
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
@@ -91,7 +94,7 @@ def test_keyboard_order_and_skip_link(example, web_page) -> None:
     order = []
     page.wait_for_load_state("networkidle")
     page.goto(url)
-    for _ in range(14):
+    for _ in range(18):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()")

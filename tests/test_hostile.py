@@ -232,7 +232,7 @@ def test_exploding_and_self_referring_aliases_are_refused_at_their_line(site: Pa
     )
     assert "content/events/list.md:4: frontmatter: invalid YAML: an alias refers to" in done.stderr
     assert "content/events/map.md:4: frontmatter: invalid YAML: an alias refers to" in done.stderr
-    assert "fine.md" not in done.stderr
+    assert not [line for line in lines if "fine.md" in line and "warning:" not in line]
     assert not out.exists()
 
 
@@ -303,7 +303,9 @@ def test_control_characters_are_refused_at_their_line(site: Path, tmp_path: Path
     )
     assert "content/events/bell.md:4: extra.a: contains the control character U+0007" in done.stderr
     assert "content/events/body.md:7: body: contains the control character U+0001" in done.stderr
-    assert "ok.md" not in done.stderr
+    assert not [
+        line for line in done.stderr.splitlines() if "ok.md" in line and "warning:" not in line
+    ]
     assert not out.exists()
 
 

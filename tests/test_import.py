@@ -448,4 +448,6 @@ def test_round_trip_through_timelinejs(tmp_path: Path) -> None:
 
 
 def soup_text(fragment: str) -> str:
-    return " ".join(BeautifulSoup(fragment, "html.parser").get_text(" ").split())
+    """The words of a fragment, spacing aside (a citation's "[1, 2]" comes back as a link
+    beside the word, where the original was a superscript)."""
+    return "".join(BeautifulSoup(fragment, "html.parser").get_text().split())

@@ -261,7 +261,8 @@ LEFTOVERS = (".hidden.md", "x.md~", ".#x.md", "#x.md#", "x.swp", "x.md.swp", "x.
 
 def test_dotfiles_and_editor_leftovers_are_ignored(site: Path, cli) -> None:
     events = site / "content" / "events"
-    write_event(site, "real.md", event_text("Real", "2019"))
+    sourced = "\n  - {title: A source, url: 'https://e.org/s', date: 2019}"
+    write_event(site, "real.md", event_text("Real", "2019", sources=sourced))
     for number, name in enumerate(LEFTOVERS):
         (events / name).write_text(event_text(f"Leftover {number}", "2019"), encoding="utf-8")
     (events / ".#lock.md").symlink_to("user@host.1234:1700000000")  # Emacs lock: dangling link

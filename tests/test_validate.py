@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from timeline.compiler import Compiled, compile_event
+from timeline.config import SiteConfig
 from timeline.reader import read_event
 
 
 def compile_text(
-    text: str, *, allow_raw_html: bool = False, assets: set[str] = frozenset()
-) -> Compiled:
+    text: str, *, allow_raw_html: bool = False, assets: set[str] = frozenset(),
+    config: SiteConfig | None = None,
+) -> Compiled:  # fmt: skip
     raw = read_event("content/events/e.md", text.encode())
-    return compile_event(raw, allow_raw_html=allow_raw_html, asset_exists=assets.__contains__)
+    config = config or SiteConfig(allow_raw_html=allow_raw_html)
+    return compile_event(raw, config=config, asset_exists=assets.__contains__)
+
+
+NO_SOURCES = "sources: warning: none given"
 
 
 def messages(result: Compiled) -> list[str]:
-    return [str(p) for p in result.problems]
+    """Every problem but the warning that an event has no sources (most examples here have
+    none; that warning has tests of its own)."""
+    return [str(p) for p in result.problems if NO_SOURCES not in str(p)]
 
 
 def test_unknown_key_is_a_warning_with_a_suggestion() -> None:
@@ -97,9 +105,12 @@ def test_sources_url_is_optional_but_must_be_http() -> None:
         "  - title: Ftp\n    url: ftp://x.example/a\n  - url: https://x.example\n---\n"
     )
     assert messages(result) == [
+        "content/events/e.md:5: sources.0: warning: has no date: add date: (when it was published)",
         'content/events/e.md:8: sources.1.url: "ftp://x.example/a" is not allowed: use an '
         "absolute http:// or https:// URL",
+        "content/events/e.md:7: sources.1: warning: has no date: add date: (when it was published)",
         "content/events/e.md:9: sources.2.title: is required",
+        "content/events/e.md:9: sources.2: warning: has no date: add date: (when it was published)",
     ]
 
 
@@ -119,7 +130,7 @@ def test_slug_comes_from_the_file_name_unless_set() -> None:
     raw = read_event(
         "content/events/2019-02-28 Hanoi Summit.md", b"---\ntitle: T\ndate: 2019\n---\n"
     )
-    derived = compile_event(raw, allow_raw_html=False, asset_exists=lambda _: False)
+    derived = compile_event(raw, config=SiteConfig(), asset_exists=lambda _: False)
     assert derived.event.slug == "2019-02-28-hanoi-summit"
     assert compile_text("---\ntitle: T\ndate: 2019\nslug: hanoi\n---\n").event.slug == "hanoi"
 

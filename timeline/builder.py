@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import parallel
 from .compiler import Compiled, CompiledPeriod, check_unique_slugs, compile_event, compile_period
-from .errors import BuildFailed, Problem
+from .errors import BuildFailed, Problem, as_errors
 from .exports import Exporter, export_paths
 from .files import (
     OUTSIDE,
@@ -110,10 +110,13 @@ class Builder:
         parallel: bool = False,
         keep: bool = True,
         snapshot: Snapshot | None = None,
+        strict: bool = False,
     ) -> None:
-        """`keep` caches every event's exported pieces for the next run (the preview)."""
+        """`keep` caches every event's exported pieces for the next run (the preview);
+        `strict` makes every warning an error (`--strict`)."""
         self.site = site
         self.drafts = drafts
+        self.strict = strict
         self.parallel = parallel
         snapshot = snapshot or Snapshot()
         self.compiled: dict[str, CompiledFile] = dict(snapshot.compiled)
@@ -195,8 +198,7 @@ class Builder:
         raw = read_event(rel, Path(info.path).read_bytes())
         cached = self._periods.get(rel)
         if cached is None or cached[0] != raw.digest:
-            allow = self.site.config.allow_raw_html
-            cached = (raw.digest, compile_period(raw, allow_raw_html=allow))
+            cached = (raw.digest, compile_period(raw, config=self.site.config))
             self._periods[rel] = cached
         return cached[1]
 
@@ -209,7 +211,13 @@ class Builder:
         problems += check_unique_slugs(run.compiled) + check_unique_slugs(run.periods)
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
+        self._refuse_warnings(problems)
         run.warnings = sorted(problems)
+
+    def _refuse_warnings(self, warnings: list[Problem]) -> None:
+        """With `strict`, the warnings fail the build as errors, before anything is written."""
+        if self.strict and warnings:
+            raise BuildFailed(as_errors(warnings))
 
     def assemble(self, run: BuildRun) -> None:
         events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]
@@ -230,6 +238,7 @@ class Builder:
         depend on the changed events are planned at all (see `_affected`); after any other
         change, every page is."""
         renderer = self.renderer()
+        self._refuse_warnings(site_warnings(self.site))
         run.warnings = run.warnings + site_warnings(self.site)
         run.keys = dict(self.page_keys)
         timeline = run.timeline
@@ -314,9 +323,7 @@ class _Compiler:
         if reusable and not (self.assets_changed and previous.uses_assets):
             return CompiledFile(info.signature, raw.digest, previous.compiled, previous.uses_assets)
         compiled = compile_event(
-            raw,
-            allow_raw_html=self.site.config.allow_raw_html,
-            asset_exists=self.assets.__contains__,
+            raw, config=self.site.config, asset_exists=self.assets.__contains__
         )
         return CompiledFile(info.signature, raw.digest, compiled, "image" in raw.meta)
 

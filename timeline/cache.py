@@ -24,7 +24,7 @@ from .errors import Problem
 from .search import INDEX_DIR
 
 CACHE_DIR = ".cache"
-FORMAT = 4
+FORMAT = 5  # bumped whenever a cached class changes shape
 COMPILED = "compiled.pickle"
 OUTPUT = "output.pickle"
 
@@ -46,9 +46,9 @@ class OutputRecord:
 
 @dataclass
 class CompiledRecord:
-    """Compiled event files by path, valid for one raw-HTML setting."""
+    """Compiled event files by path, valid for the settings of one `keys.compile_key`."""
 
-    allow_raw_html: bool
+    settings: str
     entries: dict[str, CompiledFile] = field(default_factory=dict)
 
 
@@ -77,7 +77,7 @@ class BuildCache:
         os.replace(partial, self.folder / name)
 
     def load(
-        self, out: Path, *, drafts: bool, allow_raw_html: bool
+        self, out: Path, *, drafts: bool, settings: str
     ) -> tuple[Snapshot, OutputRecord | None]:
         """What the last build knew, for a builder, and the record of the output it left in
         `out` (None when it left none there, or with other options). Page keys are kept only
@@ -85,7 +85,7 @@ class BuildCache:
         compiled = self._read(COMPILED)
         entries = (
             compiled.entries
-            if isinstance(compiled, CompiledRecord) and compiled.allow_raw_html == allow_raw_html
+            if isinstance(compiled, CompiledRecord) and compiled.settings == settings
             else {}
         )
         record = self._read(OUTPUT)
@@ -121,10 +121,10 @@ class BuildCache:
         (self.folder / OUTPUT).unlink(missing_ok=True)
 
     def save(
-        self, snapshot: Snapshot, record: OutputRecord, *, allow_raw_html: bool, compiled: bool
+        self, snapshot: Snapshot, record: OutputRecord, *, settings: str, compiled: bool
     ) -> None:
         """Keep a builder's snapshot (its compiled files only when `compiled` says they
         changed: they are the large part) and the record of the output just written."""
         if compiled:
-            self._write(COMPILED, CompiledRecord(allow_raw_html, snapshot.compiled))
+            self._write(COMPILED, CompiledRecord(settings, snapshot.compiled))
         self._write(OUTPUT, record)

@@ -32,6 +32,14 @@ def _site_argument(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _strict_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="treat warnings (no sources, an undated source, a plain-http source, ...) as "
+        "errors: exit 1 and write nothing",
+    )  # fmt: skip
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py",
@@ -59,9 +67,11 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--profile", action="store_true", help="print where the build spent its time"
     )
+    _strict_argument(build_cmd)
 
     check_cmd = commands.add_parser("check", help="validate the content without writing anything")
     _site_argument(check_cmd)
+    _strict_argument(check_cmd)
 
     serve_cmd = commands.add_parser(
         "serve", help="preview the site locally; pages reload by themselves as you edit"
@@ -145,7 +155,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     site = open_site(args.site, base_url=args.base_url)
     out = args.out if args.out is not None else site.root / "_site"
-    result = build_site(site, out, drafts=args.drafts, use_cache=not args.no_cache)
+    result = build_site(
+        site, out, drafts=args.drafts, use_cache=not args.no_cache, strict=args.strict
+    )
     _report(result.warnings)
     seconds = time.perf_counter() - start
     reused = f" ({len(result.linked)} unchanged)" if result.linked else ""
@@ -174,7 +186,7 @@ def _peak_memory() -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     site = open_site(args.site)
-    timeline, warnings = check_site(site, drafts=True)
+    timeline, warnings = check_site(site, drafts=True, strict=args.strict)
     _report(warnings)
     print(f"OK: {len(timeline)} events, no errors")
     return EXIT_OK

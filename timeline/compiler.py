@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .citations import citation_line, cite_text, unknown_message
+from .config import SiteConfig
 from .errors import Problem
 from .markup import first_paragraph, render_markdown
 from .model import Event, Period
@@ -27,20 +29,33 @@ class Compiled:
         return self.event
 
 
-def compile_event(raw: RawEvent, *, allow_raw_html: bool, asset_exists: AssetCheck) -> Compiled:
-    """Validate one raw event and render its body; the event is None when it has errors."""
-    checked = check_event(raw, asset_exists=asset_exists)
+def compile_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) -> Compiled:
+    """Validate one raw event and render its body; the event is None when it has errors
+    (a citation of an id no source carries is one, reported at its line)."""
+    checked = check_event(raw, config=config, asset_exists=asset_exists)
     if checked.fields is None:
         return Compiled(None, checked.problems)
     fields = dict(checked.fields)
-    summary = fields.pop("summary")
-    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
+    sources = fields["sources"]
+    summary, unknown_in_summary = cite_text(fields.pop("summary"), sources)
+    body = render_markdown(raw.body, allow_raw_html=config.allow_raw_html, sources=sources)
+    problems = [
+        Problem(raw.path, citation_line(raw.body, source_id, raw.body_line), "body",
+                unknown_message(source_id, sources))
+        for source_id in body.unknown
+    ] + [
+        Problem(raw.path, raw.line("summary"), "summary", unknown_message(source_id, sources))
+        for source_id in dict.fromkeys(unknown_in_summary)
+    ]  # fmt: skip
+    if problems:
+        return Compiled(None, (*checked.problems, *problems))
     event = Event(
         path=raw.path,
-        body_html=body_html,
-        summary=summary or first_paragraph(body_html),
+        body_html=body.html,
+        summary=summary or first_paragraph(body.html),
         summary_given=bool(summary),
         digest=raw.digest,
+        cited=body.cited,
         **fields,
     )
     return Compiled(event, checked.problems, checked.slug_line)
@@ -59,12 +74,12 @@ class CompiledPeriod:
         return self.period
 
 
-def compile_period(raw: RawEvent, *, allow_raw_html: bool) -> CompiledPeriod:
+def compile_period(raw: RawEvent, *, config: SiteConfig) -> CompiledPeriod:
     """Validate one raw period file and render its body."""
     checked = check_period(raw)
     if checked.fields is None:
         return CompiledPeriod(None, checked.problems)
-    body_html = render_markdown(raw.body, allow_raw_html=allow_raw_html)
+    body_html = render_markdown(raw.body, allow_raw_html=config.allow_raw_html).html
     period = Period(path=raw.path, body_html=body_html, digest=raw.digest, **checked.fields)
     return CompiledPeriod(period, checked.problems, checked.slug_line)
 

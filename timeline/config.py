@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import BuildFailed, DateError, Problem
+from .model import STATUSES, Status
 from .urls import base_url_problem
 
 CONFIG_NAME = "site.toml"
@@ -45,6 +46,10 @@ def _host(value: str) -> str | None:
     if value and not HOST_RE.match(value):
         return "must be a host name such as timeline.example.org (no scheme, no path)"
     return None
+
+
+def _hosts(value: tuple[str, ...]) -> str | None:
+    return next((_host(host) for host in value if _host(host)), None)
 
 
 def _not_empty(value: str) -> str | None:
@@ -126,12 +131,31 @@ class SiteConfig:
         "`deploy`. With GitHub Actions, set the domain in the repository's settings.",
         _host,
     )
+    statuses: tuple[Status, ...] = option(
+        STATUSES,
+        "How firm an event can be (`status:` in an event). Rename or add one with a table: "
+        '`[statuses.alleged]` with `label = "Alleged"`, `description = "..."` and '
+        "`unconfirmed = true` (a built-in's table changes only what it sets).",
+    )
+    default_status: str = option(
+        "", "The status of an event that has no `status:` (one of the statuses; none if empty)."
+    )
+    allow_http_hosts: tuple[str, ...] = option(
+        (),
+        "Hosts whose `http://` source URLs are accepted without a warning (e.g. `kcna.kp`, "
+        "which serves no https); any other plain-http source is warned about.",
+        _hosts,
+    )
     search_exclude: tuple[str, ...] = option(
         (),
         "Event fields left out of the search index: any of summary, body, tags, location, "
         "sources. The title is always indexed.",
         _search_fields,
     )
+
+    def status(self, key: str) -> Status | None:
+        """The status named `key` (as written in `status:`), or None."""
+        return next((status for status in self.statuses if status.key == key), None)
 
     @property
     def newest_first(self) -> bool:
@@ -173,10 +197,65 @@ def load_config(site_root: Path, *, base_url: str | None = None) -> SiteConfig:
         lines = key_lines(text)
     if base_url is not None:
         raw["base_url"] = base_url
-    values, problems = _validate(raw, lines)
+    statuses, problems = _statuses(raw.pop("statuses", {}), lines)
+    values, more = _validate(raw, lines)
+    problems += more
+    values["statuses"] = statuses
+    default = values.get("default_status", "")
+    if default and default not in {status.key for status in statuses}:
+        known = ", ".join(status.key for status in statuses)
+        message = f"{default!r} is not a status; known: {known}"
+        problems.append(
+            Problem(CONFIG_NAME, lines.get("default_status"), "default_status", message)
+        )
     if problems:
         raise BuildFailed(problems)
     return SiteConfig(**values)
+
+
+STATUS_KEYS = {"label": str, "description": str, "unconfirmed": bool}
+
+
+def _statuses(value: object, lines: dict[str, int]) -> tuple[tuple[Status, ...], list[Problem]]:
+    """The built-in statuses with the site's tables applied: a table for a built-in changes
+    what it sets, any other adds a status (which needs a label)."""
+    if not isinstance(value, dict):
+        problem = Problem(CONFIG_NAME, lines.get("statuses"), "statuses",
+                          "must be tables such as [statuses.alleged]")  # fmt: skip
+        return STATUSES, [problem]
+    statuses = {status.key: status for status in STATUSES}
+    problems = []
+    for key, table in value.items():
+        where = f"statuses.{key}"
+        line = lines.get(where)
+        if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", key):
+            problems.append(Problem(CONFIG_NAME, line, where, "must use only a-z, 0-9 and hyphens"))
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(CONFIG_NAME, line, where, "must be a table of label, "
+                                    "description and unconfirmed"))  # fmt: skip
+            continue
+        fields = {}
+        for name, given in table.items():
+            expected = STATUS_KEYS.get(name)
+            at = f"{where}.{name}"
+            if expected is None:
+                problems.append(Problem(CONFIG_NAME, lines.get(at, line), at,
+                                        f"unknown; known: {', '.join(STATUS_KEYS)}"))  # fmt: skip
+            elif not isinstance(given, expected):
+                problems.append(Problem(CONFIG_NAME, lines.get(at, line), at,
+                                        _type_message(expected, given)))  # fmt: skip
+            elif isinstance(given, str) and not given.strip():
+                problems.append(Problem(CONFIG_NAME, lines.get(at, line), at, "must not be empty"))
+            else:
+                fields[name] = given.strip() if isinstance(given, str) else given
+        base = statuses.get(key) or Status(key, "", "", True)
+        status = dataclasses.replace(base, **fields)
+        if not status.label:
+            problems.append(Problem(CONFIG_NAME, line, where, "a new status needs a label"))
+            continue
+        statuses[key] = status
+    return tuple(statuses.values()), problems
 
 
 def _read_text(path: Path) -> str:
@@ -262,6 +341,8 @@ def options_table() -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, Status):
+        return value.key
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):

@@ -21,6 +21,7 @@ the pipeline raises `BuildFailed` once, so an author sees every mistake in one r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -52,6 +53,16 @@ class Problem:
         kind = "warning: " if self.warning else ""
         field = f" {self.field}:" if self.field else ""
         return f"{place}:{field} {kind}{self.message}"
+
+
+def as_errors(problems: Iterable[Problem]) -> list[Problem]:
+    """Warnings made errors (`--strict`), each saying it was a warning."""
+    return [
+        dataclasses.replace(p, warning=False, message=f"{p.message} (a warning; --strict)")
+        if p.warning
+        else p
+        for p in problems
+    ]
 
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2

@@ -23,7 +23,8 @@ from .project import Site
 
 CSV_COLUMNS = (
     "slug", "title", "date", "date_display", "earliest", "latest", "approximate", "uncertain",
-    "location", "tags", "importance", "summary", "url", "sources", "image_src", "image_alt",
+    "location", "tags", "importance", "status", "summary", "url", "sources", "image_src",
+    "image_alt",
     "image_credit", "image_caption",
 )  # fmt: skip
 PERMALINK_CLASS = "timeline-permalink"
@@ -100,6 +101,11 @@ class Exporter:
         """Absolute URL with a base URL, else a root-relative one under the base path."""
         return self.config.absolute_url(path) or self.config.base_path + path
 
+    def body(self, event: Event) -> str:
+        """The body's HTML for use elsewhere: its citations (`#source-2`) lead to the
+        sources on the event's page."""
+        return event.body_html.replace('href="#source-', f'href="{self.link(event.url)}#source-')
+
     def asset(self, image: Image) -> str:
         return image.src if image.external else self.link(image.src)
 
@@ -141,13 +147,17 @@ class Exporter:
             "location": event.location,
             "tags": [{"name": t.name, "slug": t.slug} for t in event.tags],
             "importance": event.importance,
+            "status": event.status or None,
             "draft": event.draft,
             "sources": [
                 {
+                    "id": s.id or None,
                     "title": s.title,
                     "url": s.url or None,
                     "publisher": s.publisher or None,
                     "date": s.date.text if s.date else None,
+                    "archived": s.archived or None,
+                    "accessed": s.accessed.text if s.accessed else None,
                 }
                 for s in event.sources
             ],
@@ -162,7 +172,7 @@ class Exporter:
                 else None
             ),
             "url": self.link(event.url),
-            "body_html": event.body_html,
+            "body_html": self.body(event),
             "extra": event.extra,
         }
         return json.dumps(record, ensure_ascii=False)
@@ -194,7 +204,7 @@ class Exporter:
                 slide["start_date"] = timelinejs_day(event.date.earliest)
                 slide["end_date"] = timelinejs_day(event.date.latest)
         slide["display_date"] = event.date.display
-        slide["text"] = {"headline": html.escape(event.title), "text": event.body_html + link}
+        slide["text"] = {"headline": html.escape(event.title), "text": self.body(event) + link}
         if event.image:
             slide["media"] = {
                 "url": self.asset(event.image),
@@ -250,6 +260,9 @@ class Exporter:
             lines.append(f"LOCATION:{_ics_text(event.location)}")
         if event.tags:
             lines.append("CATEGORIES:" + ",".join(_ics_text(t.name) for t in event.tags))
+        status = self.config.status(event.status)
+        if status is not None:  # RFC 5545: a confirmed event, or a tentative one
+            lines.append(f"STATUS:{'TENTATIVE' if status.unconfirmed else 'CONFIRMED'}")
         lines.append("END:VEVENT")
         return "".join(_fold(line) for line in lines)
 
@@ -270,7 +283,7 @@ class Exporter:
         values = (
             event.slug, event.title, date.text, date.display, date.iso_earliest or "",
             date.iso_latest or "", _flag(date.approximate), _flag(date.uncertain), event.location,
-            "; ".join(t.name for t in event.tags), event.importance, event.summary,
+            "; ".join(t.name for t in event.tags), event.importance, event.status, event.summary,
             self.link(event.url), sources, self.asset(image) if image else "",
             image.alt if image else "", image.credit if image else "",
             image.caption if image else "",

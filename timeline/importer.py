@@ -32,6 +32,7 @@ import yaml
 from markdownify import markdownify
 
 from .compiler import compile_event
+from .config import SiteConfig
 from .dates import DateError, parse_date
 from .errors import BuildFailed, OutputError, Problem, RowError, UsageError
 from .exports import PERMALINK_CLASS
@@ -655,7 +656,7 @@ def _plan_slide(
 def _check(rel: str, text: str) -> list[RowError]:
     """The written file must build: every problem here rejects the row, with the reason."""
     try:
-        compiled = compile_event(read_event(rel, text.encode()), allow_raw_html=False,
+        compiled = compile_event(read_event(rel, text.encode()), config=SiteConfig(),
                                  asset_exists=lambda _: False)  # fmt: skip
     except RecursionError:
         return [RowError("text", "is nested too deeply to be converted")]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .config import SiteConfig
 from .exports import export_links
 from .files import scan, walk_files
 from .model import Event, Timeline
@@ -62,6 +63,14 @@ def theme_key(site: Site) -> str:
             digest.update(f"\x1f{folder}\x1f{rel}\x1f".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def compile_key(config: SiteConfig) -> str:
+    """The settings that change what an event file compiles to (raw HTML kept or not, the
+    statuses, the default status, the hosts allowed on http): compiled events saved under
+    other settings are compiled again."""
+    parts = (config.allow_raw_html, config.statuses, config.default_status, config.allow_http_hosts)
+    return stable_hash(atoms(parts))
 
 
 def exports_key(timeline: Timeline, site: Site) -> str:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from copy import deepcopy
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
+
+from .citations import Citing, citation_extension
+from .model import Source
 
 if TYPE_CHECKING:
     from markdown import Markdown
@@ -24,6 +29,7 @@ _BLOCK_TAGS = re.compile(
     r"</?(?:p|div|li|h[1-6]|br|hr|tr|td|th|blockquote|pre|ul|ol|dl|dd|dt|table)\b[^>]*>"
 )
 _TAGS = re.compile(r"<[^>]+>")
+_CITE = re.compile(r'<sup class="cite">')  # "[1]" after a word, as text: "word [1]"
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
@@ -37,7 +43,11 @@ def _converter() -> Markdown:
     """
     import markdown
 
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS)
+    extensions = [*EXTENSIONS, citation_extension(_CITING)]
+    return markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
+
+
+_CITING = Citing()  # the sources of the body being converted (one conversion at a time)
 
 
 @cache
@@ -47,7 +57,7 @@ def _cleaner() -> Cleaner:
     attributes = deepcopy(nh3.ALLOWED_ATTRIBUTES)
     for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "dt", "abbr", "a", "span"):
         attributes.setdefault(tag, set()).update({"id", "class", "title"})
-    attributes.setdefault("a", set()).add("title")
+    attributes.setdefault("a", set()).update({"title", "aria-label"})
     attributes.setdefault("img", set()).add("title")
     return nh3.Cleaner(
         attributes=attributes,
@@ -56,17 +66,29 @@ def _cleaner() -> Cleaner:
     )
 
 
-def render_markdown(text: str, *, allow_raw_html: bool) -> str:
-    """Body Markdown to HTML; sanitised unless the site allows raw HTML."""
+@dataclass(frozen=True)
+class Rendered:
+    """A body as HTML, how many times it cites each source, and ids no source carries."""
+
+    html: str
+    cited: tuple[int, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+def render_markdown(text: str, *, allow_raw_html: bool, sources: Sequence[Source] = ()) -> Rendered:
+    """Body Markdown to HTML, citations (`[@id]`) linked to `sources`; sanitised unless
+    the site allows raw HTML."""
     converter = _converter()
     converter.reset()
+    _CITING.start(sources)
     rendered = converter.convert(text)
-    return rendered if allow_raw_html else _cleaner().clean(rendered)
+    body = rendered if allow_raw_html else _cleaner().clean(rendered)
+    return Rendered(body, tuple(_CITING.counts), tuple(dict.fromkeys(_CITING.unknown)))
 
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
-    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", fragment))
+    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", _CITE.sub(" ", fragment)))
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 

@@ -59,12 +59,48 @@ def day_key(day: tuple[int, int, int]) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """A citation: what was read, who published it, where and when."""
+    """A citation: what was read, who published it, where and when; `id` names it for
+    citations in the text (`[@id]`), `archived` is a copy kept by an archive, `accessed`
+    the day it was read."""
 
     title: str
     url: str = ""
     publisher: str = ""
     date: EventDate | None = None
+    id: str = ""
+    archived: str = ""
+    accessed: EventDate | None = None
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """What makes two events' sources the same source (for the sources page): the
+        address when there is one, else publisher and title."""
+        if self.url:
+            return (self.url.rstrip("/"),)
+        return (self.publisher.casefold(), self.title.casefold())
+
+
+@dataclass(frozen=True)
+class Status:
+    """How firm an event is, as the site names it: `key` as written in `status:`, the label
+    its badge shows, what it means (the legend), and whether it counts as unconfirmed."""
+
+    key: str
+    label: str
+    description: str
+    unconfirmed: bool
+
+
+STATUSES = (
+    Status("confirmed", "Confirmed",
+           "Established by independent sources, or acknowledged by the parties.", False),
+    Status("reported", "Reported",
+           "Reported by credible media, not confirmed.", True),
+    Status("claimed", "Claimed",
+           "Asserted by one party (for instance state media), not independently verified.",
+           True),
+    Status("disputed", "Disputed", "Contested by credible sources.", True),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,8 @@ class Event:
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    status: str = ""
+    cited: tuple[int, ...] = ()  # how many times the body cites each source, by position
 
     @property
     def url(self) -> str:

@@ -17,9 +17,10 @@ from .dates import parse_date
 from .errors import Problem
 from .keys import page_key
 from .layout import Chunk, chunks_of, years_of
-from .model import Event, Period, Tag, TagGroup, Timeline
+from .model import Event, Period, Source, Status, Tag, TagGroup, Timeline
 from .overview import Band, overview_summary, overview_svg
 from .project import Site
+from .urls import split_url
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,23 @@ class TagCount:
 
 
 @dataclass(frozen=True)
+class StatusCount:
+    """A status and how many events have it: the legend and the Status filter."""
+
+    status: Status
+    count: int
+
+
+def status_counts(events: tuple[Event, ...], config: SiteConfig) -> tuple[StatusCount, ...]:
+    """The statuses the events use, in the site's order."""
+    counts: dict[str, int] = {}
+    for event in events:
+        if event.status:
+            counts[event.status] = counts.get(event.status, 0) + 1
+    return tuple(StatusCount(s, counts[s.key]) for s in config.statuses if s.key in counts)
+
+
+@dataclass(frozen=True)
 class NavYear:
     """One year in a timeline's year navigation, and the page (site-relative URL) it is on."""
 
@@ -76,6 +94,8 @@ def plan_pages(
     years = tuple(years_of(timeline.events))
     chunks = chunks_of(timeline.events, config)
     context = {"filter_tags": tag_counts, "filter_years": years, "total": len(timeline),
+               "filter_statuses": status_counts(timeline.events, config),
+               "has_sources": any(event.sources for event in timeline),
                **_overview(timeline.events, timeline, site)}  # fmt: skip
     if timeline.periods:
         context["marks"] = period_marks(timeline, config.newest_first)
@@ -104,6 +124,7 @@ def plan_pages(
         if tags is None or group.tag.slug in tags:
             pages += _tag_pages(group, timeline, site)
     pages += _period_pages(timeline, site)
+    pages += _sources_page(timeline)
     return pages + _site_files(timeline, site)
 
 
@@ -204,6 +225,65 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
     return pages
 
 
+SOURCES_PAGE = "sources/index.html"
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    """One source and the events that cite it (in timeline order)."""
+
+    source: Source
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """A publisher's sources, and how many events rest on at least one of them."""
+
+    name: str
+    uses: tuple[SourceUse, ...]
+    events: int
+
+
+def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
+    """Every source of every event, grouped by publisher (sources without one under their
+    host, or "Publisher not named"), the outlets most events rest on first."""
+    uses: dict[tuple[str, ...], tuple[Source, list[Event]]] = {}
+    for event in timeline:
+        for source in event.sources:
+            found = uses.setdefault(source.identity, (source, []))
+            if event not in found[1]:
+                found[1].append(event)
+    grouped: dict[str, list[SourceUse]] = {}
+    for source, events in uses.values():
+        grouped.setdefault(_publisher_name(source), []).append(SourceUse(source, tuple(events)))
+    result = []
+    for name, items in grouped.items():
+        items.sort(key=lambda use: (use.source.date.earliest if use.source.date else (0, 0, 0),
+                                    use.source.title))  # fmt: skip
+        events = len({event.slug for use in items for event in use.events})
+        result.append(Publisher(name, tuple(items), events))
+    return tuple(sorted(result, key=lambda p: (-p.events, p.name.casefold(), p.name)))
+
+
+def _publisher_name(source: Source) -> str:
+    if source.publisher:
+        return source.publisher
+    parts = split_url(source.url) if source.url else None
+    return parts.hostname if parts and parts.hostname else "Publisher not named"
+
+
+def _sources_page(timeline: Timeline) -> list[Page]:
+    """`sources/`: how much of the timeline rests on each outlet."""
+    groups = publishers(timeline)
+    if not groups:
+        return []
+    context = {"publishers": groups, "total": len(timeline),
+               "sources": sum(len(group.uses) for group in groups)}  # fmt: skip
+    description = "Every source cited in the timeline, by publisher, with the events it supports."
+    return [Page(SOURCES_PAGE, "sources.html", "Sources", description, context)]
+
+
 def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
     description = f"{len(group.events)} events tagged {group.tag.name}."
     chunks = chunks_of(group.events, site.config)
@@ -247,6 +327,8 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
         paths.update(f"{period.url}{chunk.url}index.html" for chunk in chunks)
     if timeline.periods:
         paths.add("periods/index.html")
+    if any(event.sources for event in timeline):
+        paths.add(SOURCES_PAGE)
     return paths
 
 

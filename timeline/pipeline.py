@@ -30,8 +30,8 @@ from typing import Protocol
 from . import output, parallel
 from .builder import Builder, BuildRun
 from .cache import BuildCache, OutputRecord
-from .errors import OutputError, Problem
-from .keys import inputs_stamp, search_key
+from .errors import BuildFailed, OutputError, Problem, as_errors
+from .keys import compile_key, inputs_stamp, search_key
 from .model import Timeline
 from .output import Sink
 from .project import Site
@@ -113,10 +113,10 @@ class Pipeline:
         return run
 
 
-def check_site(site: Site, *, drafts: bool) -> tuple[Timeline, list[Problem]]:
+def check_site(site: Site, *, drafts: bool, strict: bool = False) -> tuple[Timeline, list[Problem]]:
     """Validate the whole site without rendering pages (the `check` command)."""
     with parallel.fewer_collections():
-        builder = Builder(site, drafts=drafts, parallel=True)
+        builder = Builder(site, drafts=drafts, parallel=True, strict=strict)
         run = BuildRun()
         stages = Pipeline(builder, _NoOutput()).stages()
         for name in CHECK_STAGES:
@@ -195,9 +195,10 @@ class BuildSummary:
 
 
 def build_site(
-    site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True
+    site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True, strict: bool = False
 ) -> BuildSummary:
-    """Build the site into `out`, atomically: on any error `out` is left as it was."""
+    """Build the site into `out`, atomically: on any error `out` is left as it was (with
+    `strict`, a warning is an error)."""
     output.check_output_dir(out, site.root)
     out = out.resolve()
     cache = BuildCache(site.root)
@@ -206,12 +207,16 @@ def build_site(
         inputs = inputs_stamp(site, out, drafts=drafts)
         last = cache.unchanged(inputs, out) if use_cache else None
     if last is not None:
+        if strict and last.warnings:
+            raise BuildFailed(as_errors(last.warnings))
         return BuildSummary(last.events, set(), set(last.keys), last.warnings, clock.timings)
-    allow = site.config.allow_raw_html
+    settings = compile_key(site.config)
     snapshot, previous = (
-        cache.load(out, drafts=drafts, allow_raw_html=allow) if use_cache else (None, None)
+        cache.load(out, drafts=drafts, settings=settings) if use_cache else (None, None)
     )
-    builder = Builder(site, drafts=drafts, parallel=True, keep=False, snapshot=snapshot)
+    builder = Builder(
+        site, drafts=drafts, parallel=True, keep=False, snapshot=snapshot, strict=strict
+    )
     with parallel.fewer_collections():
         target = StagedOutput(out, previous)
         try:
@@ -224,7 +229,7 @@ def build_site(
             record = OutputRecord(str(out), drafts, run.keys, target.search_key, files, inputs,
                                   len(run.timeline), run.warnings)  # fmt: skip
             changed = builder.compiled_changed or previous is None
-            cache.save(builder.snapshot(), record, allow_raw_html=allow, compiled=changed)
+            cache.save(builder.snapshot(), record, settings=settings, compiled=changed)
         else:
             cache.forget_output()
     return BuildSummary(len(run.timeline), run.changed, run.kept, run.warnings, clock.timings)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .config import SiteConfig
 from .dates import DateError, EventDate, parse_date
 from .errors import Problem
 from .model import IMPORTANCE, NAME_BYTES, SLUG_RE, Image, Source, Tag, slugify
@@ -23,11 +24,12 @@ from .urls import is_web_url, split_url
 
 KNOWN_KEYS = (
     "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
-    "slug", "extra",
+    "slug", "extra", "status",
 )  # fmt: skip
 PERIOD_KEYS = ("title", "date", "summary", "color", "slug")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-SOURCE_KEYS = ("title", "url", "publisher", "date")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "id", "archived", "accessed")
+SOURCE_ID_RE = re.compile(r"^[a-z0-9-]+$")
 IMAGE_KEYS = ("src", "alt", "credit", "caption")
 AssetCheck = Callable[[str], bool]
 
@@ -63,7 +65,7 @@ class Checked:
     slug_line: int | None = None
 
 
-def check_event(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
+def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) -> Checked:
     """Validate one raw event's frontmatter, collecting every problem of the file."""
     if raw.problems:
         return Checked(None, raw.problems)
@@ -71,12 +73,13 @@ def check_event(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
     meta = raw.meta
     _unknown_keys(check, meta, (), KNOWN_KEYS)
     fields = {
+        "status": _status(check, meta.get("status"), config),
         "title": _text(check, meta, "title", required=True),
         "date": _date(check, meta.get("date"), ("date",), required=True),
         "tags": _tags(check, meta.get("tags")),
         "location": _text(check, meta, "location"),
         "summary": _text(check, meta, "summary"),
-        "sources": _sources(check, meta.get("sources")),
+        "sources": _sources(check, meta.get("sources"), config),
         "image": _image(check, meta.get("image"), asset_exists),
         "importance": _importance(check, meta.get("importance", "normal")),
         "draft": _bool(check, meta, "draft"),
@@ -196,27 +199,90 @@ def _tags(check: _Checker, value: object) -> tuple[Tag, ...]:
     return tuple(tags.values())
 
 
-def _sources(check: _Checker, value: object) -> tuple[Source, ...]:
+def _status(check: _Checker, value: object, config: SiteConfig) -> str:
+    """The event's status, the site's default when it has none."""
     if value is None:
+        return config.default_status
+    if not isinstance(value, str) or config.status(value) is None:
+        known = ", ".join(status.key for status in config.statuses)
+        check.error(("status",), f"{value!r} is not a status; known: {known} (see site.toml)")
+        return ""
+    return value
+
+
+def _sources(check: _Checker, value: object, config: SiteConfig) -> tuple[Source, ...]:
+    """The sources, each checked; an event without any, a source without a date and a
+    source on plain http are warnings (errors with --strict)."""
+    if value is None or value == []:
+        check.warn(("sources",), "none given: add a sources: list, so readers can check the event")
         return ()
     if not isinstance(value, list):
         check.error(("sources",), "must be a list of {title, url, publisher, date} entries")
         return ()
     sources = []
+    ids: set[str] = set()
     for index, item in enumerate(value):
         at = ("sources", index)
         if not isinstance(item, dict):
             check.error(at, "each source must be a mapping with at least a title")
             continue
         _unknown_keys(check, item, at, SOURCE_KEYS)
-        title = _nested_text(check, item, at, "title", required=True)
-        url = _nested_text(check, item, at, "url")
-        if url:
-            _check_web_url(check, (*at, "url"), url)
-        publisher = _nested_text(check, item, at, "publisher")
-        date = _date(check, item.get("date"), (*at, "date"), required=False)
-        sources.append(Source(title=title, url=url, publisher=publisher, date=date))
+        source = Source(
+            title=_nested_text(check, item, at, "title", required=True),
+            url=_source_url(check, item, at, "url", config),
+            publisher=_nested_text(check, item, at, "publisher"),
+            date=_date(check, item.get("date"), (*at, "date"), required=False),
+            id=_source_id(check, item, at, ids),
+            archived=_source_url(check, item, at, "archived", config),
+            accessed=_day(check, item.get("accessed"), (*at, "accessed")),
+        )
+        if source.date is None and "date" not in item:
+            check.warn(at, "has no date: add date: (when it was published)")
+        sources.append(source)
     return tuple(sources)
+
+
+def _source_url(
+    check: _Checker, item: dict[str, Any], at: tuple[str | int, ...], key: str,
+    config: SiteConfig,
+) -> str:  # fmt: skip
+    url = _nested_text(check, item, at, key)
+    if not url:
+        return ""
+    if not is_web_url(url):
+        _check_web_url(check, (*at, key), url)
+        return ""
+    parts = split_url(url)
+    host = parts.hostname if parts else ""
+    if parts and parts.scheme == "http" and host not in config.allow_http_hosts:
+        check.warn((*at, key), f'"{url}" is plain http: use https if the site serves it '
+                   "(or list the host in allow_http_hosts in site.toml)")  # fmt: skip
+    return url
+
+
+def _source_id(
+    check: _Checker, item: dict[str, Any], at: tuple[str | int, ...], seen: set[str]
+) -> str:
+    value = _nested_text(check, item, at, "id")
+    if not value:
+        return ""
+    if not SOURCE_ID_RE.match(value):
+        check.error((*at, "id"), f'"{value}" must use only a-z, 0-9 and hyphens, e.g. reuters-1')
+        return ""
+    if value in seen:
+        check.error((*at, "id"), f'"{value}" is already the id of another source of this event')
+        return ""
+    seen.add(value)
+    return value
+
+
+def _day(check: _Checker, value: object, at: tuple[str | int, ...]) -> EventDate | None:
+    """An optional single day (EDTF `2024-06-19`), such as the day a page was read."""
+    date = _date(check, value, at, required=False)
+    if date is not None and (date.interval or date.earliest != date.latest):
+        check.error(at, f'"{date.text}" must be one day, such as 2024-06-19')
+        return None
+    return date
 
 
 def _nested_text(

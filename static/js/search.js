@@ -15,7 +15,8 @@
 import "./overview.js";
 
 const DEBOUNCE_MS = 80;
-const FIELDS = ["q", "tag", "period", "from", "to"];
+const FIELDS = ["q", "tag", "status", "period", "from", "to"];
+const FACETS = FIELDS.slice(1);
 const SPAN_RE = /^(-?\d{1,6})(?:-(0[1-9]|1[0-2]))?$/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -46,6 +47,7 @@ function setUp(form) {
   const readState = () => ({
     q: fields.q.value.trim(),
     tag: fields.tag ? fields.tag.value : "",
+    status: fields.status ? fields.status.value : "",
     period: fields.period ? fields.period.value : "",
     from: fields.from.value,
     to: fields.to.value,
@@ -54,7 +56,7 @@ function setUp(form) {
   function writeFields(state) {
     fields.q.value = state.q;
     for (const name of ["from", "to"]) addMonthOption(fields[name], state[name]);
-    for (const name of ["tag", "period", "from", "to"]) {
+    for (const name of FACETS) {
       if (fields[name]) setSelect(fields[name], state[name]);
     }
   }
@@ -72,7 +74,7 @@ function setUp(form) {
   async function apply({ push }) {
     const state = readState();
     const run = ++generation;
-    const facets = Boolean(state.tag || state.period || state.from || state.to);
+    const facets = FACETS.some((name) => state[name]);
     const ask = state.q || (split && facets);
     const matches = ask ? await search(state.q || null, pagefindFilters(state)) : null;
     if (run !== generation) return; // a newer query has started; drop this one
@@ -93,6 +95,7 @@ function setUp(form) {
       const keep =
         (!matches || hit !== undefined) &&
         (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
+        (!state.status || item.dataset.status === state.status) &&
         inPeriod(item, state.period) &&
         withinSpan(item.dataset.start, item.dataset.end, span);
       item.hidden = !keep;
@@ -156,6 +159,7 @@ function setUp(form) {
     const filters = {};
     if (state.tag) filters.tag = state.tag;
     if (form.dataset.tag) filters.tag = form.dataset.tag;
+    if (state.status) filters.status = state.status;
     if (state.period) filters.period = state.period;
     if (form.dataset.period) filters.period = form.dataset.period;
     if (state.from || state.to) {
@@ -184,7 +188,7 @@ function setUp(form) {
   }
 
   function clear() {
-    writeFields({ q: "", tag: "", period: "", from: "", to: "" });
+    writeFields(Object.fromEntries(FIELDS.map((name) => [name, ""])));
     apply({ push: true });
   }
 
@@ -209,7 +213,7 @@ function setUp(form) {
       apply({ push: true });
     }
   });
-  for (const name of ["tag", "period", "from", "to"]) {
+  for (const name of FACETS) {
     fields[name]?.addEventListener("change", () => apply({ push: true }));
   }
   // A span chosen on the overview strip: both ends at once, then one update.
