@@ -14,6 +14,9 @@ from timeline.pipeline import Pipeline
 from timeline.project import open_site
 
 TAGS = ["alpha", "beta", "gamma", "delta"]
+ENTITIES = ["ent-a", "ent-b", "ent-c"]
+FIXED = ["f1", "f2", "f3"]  # events never deleted, so that links to them stay valid
+RELATION_KINDS = ["led-to", "response-to", "see-also"]
 
 
 class InMemory:
@@ -39,15 +42,43 @@ def rebuild(builder: Builder, sink: MemorySink, hints: list[str] | None = None) 
 
 
 def random_event(rng: random.Random, number: int) -> str:
+    """An event with random tags, entities and links to the fixed events."""
     tags = ", ".join(rng.sample(TAGS, rng.randint(0, 3)))
+    entities = ", ".join(rng.sample(ENTITIES, rng.randint(0, 2)))
+    links = ", ".join(
+        f"{{event: {slug}, relation: {rng.choice(RELATION_KINDS)}}}"
+        for slug in rng.sample(FIXED, rng.randint(0, 2))
+    )
     date = f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]")
+    return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]",
+                      entities=f"[{entities}]", related=f"[{links}]")  # fmt: skip
+
+
+def write_entity(site: Path, slug: str, title: str) -> str:
+    path = site / "content" / "entities" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\nkind: person\n---\nAbout {title}.\n")
+    touch_later(path)
+    return f"content/entities/{slug}.md"
+
+
+def write_fixed(site: Path) -> None:
+    """The events others link to, and the entities they name."""
+    for index, slug in enumerate(FIXED):
+        write_event(site, f"{slug}.md", event_text(f"Fixed {slug}", f"200{index}-06-01"))
+    for slug in ENTITIES:
+        write_entity(site, slug, f"Entity {slug}")
 
 
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     """One random author action; returns the site-relative paths it touched."""
-    events = sorted((site / "content" / "events").glob("*.md"))
-    action = rng.choice(["edit", "edit", "add", "delete", "rename"] if events else ["add"])
+    events = sorted((site / "content" / "events").glob("e*.md"))
+    action = rng.choice(
+        ["edit", "edit", "add", "delete", "rename", "entity"] if events else ["add"]
+    )
+    if action == "entity":
+        slug = rng.choice(ENTITIES)
+        return [write_entity(site, slug, f"Entity {slug} v{rng.randint(0, 999)}")]
     if action == "add":
         counter[0] += 1
         name = f"e{counter[0]}.md"
@@ -72,6 +103,7 @@ def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
     rng = random.Random(7)
     site_root = tmp_path / "site"
     counter = [0]
+    write_fixed(site_root)
     for _ in range(30):
         counter[0] += 1
         write_event(site_root, f"e{counter[0]}.md", random_event(rng, counter[0]))
@@ -82,7 +114,9 @@ def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
     for step in range(40):
         before = dict(served.files)
         hints = mutate(rng, site_root, counter)
-        result = rebuild(incremental, served, hints if step % 2 else None)
+        # As the preview does: hints name event files only; any other change checks all.
+        only_events = all(hint.startswith("content/events/") for hint in hints)
+        result = rebuild(incremental, served, hints if step % 2 and only_events else None)
         fresh = full_build(site)
         assert served.files == fresh, f"step {step}: incremental output differs from a full build"
         really_changed = {p for p in fresh if before.get(p) != fresh[p]}

@@ -105,8 +105,8 @@ def test_csv_has_stable_columns_and_escapes(tricky: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert list(rows[0]) == [
         "slug", "title", "date", "date_display", "earliest", "latest", "approximate",
-        "uncertain", "location", "tags", "importance", "status", "summary", "url", "sources",
-        "image_src", "image_alt", "image_credit", "image_caption",
+        "uncertain", "location", "tags", "entities", "importance", "status", "summary", "url",
+        "sources", "image_src", "image_alt", "image_credit", "image_caption",
     ]  # fmt: skip
     by_slug = {row["slug"]: row for row in rows}
     assert by_slug["tricky"]["title"] == TRICKY_TITLE

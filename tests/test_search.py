@@ -167,14 +167,14 @@ def test_controls_are_reachable_by_keyboard(example, web_page) -> None:
     page.goto(url)
     page.focus("#search-q")
     reached = []
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
         reached.append(
             page.evaluate("document.activeElement.id || document.activeElement.className")
         )
     assert reached == [
-        "search-tag", "search-status-filter", "search-period", "search-from", "search-to",
-        "search-clear",
+        "search-tag", "search-entity", "search-status-filter", "search-period", "search-from",
+        "search-to", "search-clear",
     ]  # fmt: skip
     page.focus("#search-tag")
     page.keyboard.press("ArrowDown")  # a closed select changes value with the arrow keys

@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
-from .compiler import Compiled, CompiledPeriod, check_unique_slugs, compile_event, compile_period
+from .compiler import (
+    Compiled,
+    CompiledEntity,
+    CompiledPeriod,
+    check_unique_slugs,
+    compile_entity,
+    compile_event,
+    compile_period,
+)
 from .errors import BuildFailed, Problem, as_errors
 from .exports import Exporter, export_paths
 from .files import (
@@ -48,6 +56,7 @@ from .output import Sink, check_collisions
 from .pages import Page, page_paths, plan_pages, site_warnings
 from .project import Site
 from .reader import read_event
+from .references import check_references
 from .render import Renderer
 
 LISTED_IN_PARALLEL = 2000  # list pages are few but long: share them out past this many entries
@@ -84,8 +93,10 @@ class BuildRun:
     refused: list[Refused] = field(default_factory=list)
     files: dict[str, FileInfo] = field(default_factory=dict)
     period_files: dict[str, FileInfo] = field(default_factory=dict)
+    entity_files: dict[str, FileInfo] = field(default_factory=dict)
     compiled: list[Compiled] = field(default_factory=list)
     periods: list[CompiledPeriod] = field(default_factory=list)
+    entities: list[CompiledEntity] = field(default_factory=list)
     timeline: Timeline = field(default_factory=lambda: Timeline(()))
     warnings: list[Problem] = field(default_factory=list)
     todo: list[Page] = field(default_factory=list)
@@ -125,6 +136,7 @@ class Builder:
         self._assets: frozenset[str] | None = None
         self._carried: dict[str, CompiledFile] = {}
         self._periods: dict[str, tuple[str, CompiledPeriod]] = {}
+        self._entities: dict[str, tuple[str, frozenset[str], CompiledEntity]] = {}
         self._renderer: Renderer | None = None
         self._timeline: Timeline | None = None
         self._rendered_with: str | None = None
@@ -141,6 +153,7 @@ class Builder:
         hinted ones while the static files are as the last run saw them."""
         run.static = static_files(self.site.static_layers, run.refused)
         run.period_files = event_files(self.site.periods_dir, self.site.root, run.refused)
+        run.entity_files = event_files(self.site.entities_dir, self.site.root, run.refused)
         assets = frozenset(run.static)
         if run.hints is None or self._assets is None or assets != self._assets:
             run.files = event_files(self.site.content_dir, self.site.root, run.refused)
@@ -191,6 +204,7 @@ class Builder:
         self.compiled, self._assets = dict(sorted(entries.items())), assets
         run.compiled = [entry.compiled for entry in self.compiled.values()]
         run.periods = [self._period(rel, info) for rel, info in run.period_files.items()]
+        run.entities = [self._entity(rel, info, assets) for rel, info in run.entity_files.items()]
 
     def _period(self, rel: str, info: FileInfo) -> CompiledPeriod:
         """Periods are few: each is compiled on every run, the last result reused while its
@@ -202,13 +216,29 @@ class Builder:
             self._periods[rel] = cached
         return cached[1]
 
+    def _entity(self, rel: str, info: FileInfo, assets: frozenset[str]) -> CompiledEntity:
+        """Entities, like periods, are few: compiled on every run, the last result reused
+        while the file's bytes (and the static files its image may name) are unchanged."""
+        raw = read_event(rel, Path(info.path).read_bytes())
+        cached = self._entities.get(rel)
+        if cached is None or cached[0] != raw.digest or cached[1] != assets:
+            compiled = compile_entity(
+                raw, config=self.site.config, asset_exists=assets.__contains__
+            )
+            cached = (raw.digest, assets, compiled)
+            self._entities[rel] = cached
+        return cached[2]
+
     # validate, assemble --------------------------------------------------------------
 
     def validate(self, run: BuildRun) -> None:
         """Every problem of the site; raises `BuildFailed` with all of them on any error."""
-        problems = [p for item in (*run.compiled, *run.periods) for p in item.problems]
+        files = (*run.compiled, *run.periods, *run.entities)
+        problems = [p for item in files for p in item.problems]
         problems += refused_problems(run.refused, self.site.display_path)
         problems += check_unique_slugs(run.compiled) + check_unique_slugs(run.periods)
+        problems += check_unique_slugs(run.entities)
+        problems += check_references(run.compiled, run.entities)
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
         self._refuse_warnings(problems)
@@ -222,7 +252,10 @@ class Builder:
     def assemble(self, run: BuildRun) -> None:
         events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]
         periods = [c.period for c in run.periods if c.period]
-        run.timeline = Timeline.from_events(events, periods=periods, previous=self._timeline)
+        entities = [c.entity for c in run.entities if c.entity]
+        run.timeline = Timeline.from_events(
+            events, periods=periods, entities=entities, previous=self._timeline
+        )
 
     # plan, render, exports ------------------------------------------------------------
 
@@ -238,6 +271,7 @@ class Builder:
         depend on the changed events are planned at all (see `_affected`); after any other
         change, every page is."""
         renderer = self.renderer()
+        renderer.use_timeline(run.timeline)
         self._refuse_warnings(site_warnings(self.site))
         run.warnings = run.warnings + site_warnings(self.site)
         run.keys = dict(self.page_keys)
@@ -329,8 +363,8 @@ class _Compiler:
 
 
 def _period_keys(timeline: Timeline) -> tuple[tuple[str, str], ...]:
-    """What tells that the periods changed: any period change can touch every list page."""
-    return tuple((p.path, p.digest) for p in timeline.periods)
+    """What tells that the periods or entities changed: either can touch every list page."""
+    return tuple((p.path, p.digest) for p in (*timeline.periods, *timeline.entities))
 
 
 def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:
@@ -338,14 +372,16 @@ def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:
 
     An event page shows its event, its previous and next events and its related events
     (`Timeline.near` says whose related lists an edit can reach); a tag page shows its tag's
-    events. So the pages that can change are those of the changed events, of their
-    neighbours (before and after the change), and of their tags.
+    events; an event page also shows the events linked to it (`related:`, either way). So
+    the pages that can change are those of the changed events, of their neighbours and
+    linked events (before and after the change), and of their tags.
     """
     changed = changed_slugs(before, after)
-    events = before.near(changed) | after.near(changed)
+    linked = before.linked_slugs(changed) | after.linked_slugs(changed)
+    events = before.near(changed) | after.near(changed) | linked
     tags: set[str] = set()
     for timeline in (before, after):
-        for slug in changed:
+        for slug in changed | linked:  # a linked event's card names the changed one
             event = timeline.by_slug.get(slug)
             if event is None:
                 continue

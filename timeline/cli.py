@@ -20,6 +20,7 @@ from .errors import (
     TimelineError,
     UsageError,
 )
+from .model import ENTITY_KINDS
 from .pipeline import build_site, check_site
 from .project import open_site, site_folder
 
@@ -110,11 +111,15 @@ def make_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would be written; write nothing"
     )
 
-    new_cmd = commands.add_parser("new", help="create a new event file")
+    new_cmd = commands.add_parser("new", help="create a new event (or entity) file")
     new_cmd.add_argument(
         "title", help='the event\'s title, e.g. "Hanoi summit ends without a deal"'
     )
-    new_cmd.add_argument("--date", required=True, help="EDTF date, e.g. 2019-02-28 or 2019-02~")
+    new_cmd.add_argument("--date", help="EDTF date, e.g. 2019-02-28 or 2019-02~ (events)")
+    new_cmd.add_argument(
+        "--entity", metavar="KIND", choices=ENTITY_KINDS,
+        help="start an entity file instead: person, organisation, place or other",
+    )  # fmt: skip
     new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. diplomacy,russia")
     _site_argument(new_cmd)
     return parser
@@ -244,10 +249,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_event
+    from .scaffold import new_entity, new_event
 
     site_root = site_folder(args.site)
-    path = new_event(site_root / "content" / "events", args.title, args.date, args.tags.split(","))
+    if args.entity:
+        if args.date or args.tags:
+            raise UsageError("--date and --tags are for events, not with --entity")
+        path = new_entity(site_root / "content" / "entities", args.title, args.entity)
+    elif args.date is None:
+        raise UsageError("--date is required for an event (or give --entity KIND)")
+    else:
+        path = new_event(
+            site_root / "content" / "events", args.title, args.date, args.tags.split(",")
+        )
     print(f"Created {path.relative_to(site_root).as_posix()}")
     return EXIT_OK
 

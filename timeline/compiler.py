@@ -5,15 +5,15 @@ HTML (`markup.py`), and the checks that need every file at once (duplicate slugs
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .citations import citation_line, cite_text, unknown_message
 from .config import SiteConfig
 from .errors import Problem
 from .markup import first_paragraph, render_markdown
-from .model import Event, Period
+from .model import Entity, Event, Period
 from .reader import RawEvent
-from .validate import AssetCheck, check_event, check_period
+from .validate import AssetCheck, check_entity, check_event, check_period
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Compiled:
     event: Event | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
+    ref_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def subject(self) -> Event | None:
@@ -58,7 +59,7 @@ def compile_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck
         cited=body.cited,
         **fields,
     )
-    return Compiled(event, checked.problems, checked.slug_line)
+    return Compiled(event, checked.problems, checked.slug_line, checked.ref_lines)
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,37 @@ def compile_period(raw: RawEvent, *, config: SiteConfig) -> CompiledPeriod:
     return CompiledPeriod(period, checked.problems, checked.slug_line)
 
 
-def check_unique_slugs(compiled: Iterable[Compiled | CompiledPeriod]) -> list[Problem]:
+@dataclass(frozen=True)
+class CompiledEntity:
+    """What one entity file turned into: the entity (None on errors) and its problems."""
+
+    entity: Entity | None
+    problems: tuple[Problem, ...]
+    slug_line: int | None = None
+
+    @property
+    def subject(self) -> Entity | None:
+        return self.entity
+
+
+def compile_entity(
+    raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck
+) -> CompiledEntity:
+    """Validate one raw entity file and render its body."""
+    checked = check_entity(raw, asset_exists=asset_exists)
+    if checked.fields is None:
+        return CompiledEntity(None, checked.problems)
+    body_html = render_markdown(raw.body, allow_raw_html=config.allow_raw_html).html
+    entity = Entity(path=raw.path, body_html=body_html, digest=raw.digest, **checked.fields)
+    return CompiledEntity(entity, checked.problems, checked.slug_line)
+
+
+def check_unique_slugs(
+    compiled: Iterable[Compiled | CompiledPeriod | CompiledEntity],
+) -> list[Problem]:
     """Two events (or two periods) with one slug would overwrite each other's page: report
     the later file."""
-    first: dict[str, Event | Period] = {}
+    first: dict[str, Event | Period | Entity] = {}
     problems = []
     for item in sorted(compiled, key=lambda c: c.subject.path if c.subject else ""):
         subject = item.subject

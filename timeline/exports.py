@@ -18,16 +18,17 @@ from typing import Any
 
 from . import __version__
 from .dates import YMD, EventDate, Point
-from .model import Event, Image, Period, Timeline
+from .model import Entity, Event, Image, Period, Timeline
 from .project import Site
 
 CSV_COLUMNS = (
     "slug", "title", "date", "date_display", "earliest", "latest", "approximate", "uncertain",
-    "location", "tags", "importance", "status", "summary", "url", "sources", "image_src",
-    "image_alt",
+    "location", "tags", "entities", "importance", "status", "summary", "url", "sources",
+    "image_src", "image_alt",
     "image_credit", "image_caption",
 )  # fmt: skip
 PERMALINK_CLASS = "timeline-permalink"
+WITH_CLASS = "timeline-entities"  # the slide's "With ..." line, which `import` leaves out
 
 Chunks = Iterator[bytes]
 
@@ -78,16 +79,24 @@ class Exporter:
         self.site = site
         self.config = site.config
         self.keep = keep
-        self._pieces: dict[tuple[str, str, str], str] = {}
+        self._pieces: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
+        self.timeline = Timeline(())
 
     def files(self, timeline: Timeline) -> dict[str, Chunks]:
+        self.timeline = timeline
         return {path: export.make(self, timeline) for path, export in FORMATS.items()}
+
+    def names(self, event: Event) -> tuple[str, ...]:
+        """The titles of the event's entities (some exports write them out)."""
+        return tuple(entity.title for entity in self.timeline.entities_of(event))
 
     def _pieces_of(
         self, kind: str, events: Iterable[Event], encode: Callable[[Event], str]
     ) -> Iterator[str]:
+        """Each event's piece of an export, kept (in the preview) by the event's content and
+        the titles of its entities."""
         for event in events:
-            key = (kind, event.digest, event.path)
+            key = (kind, event.digest, event.path, self.names(event))
             piece = self._pieces.get(key)
             if piece is None:
                 piece = encode(event)
@@ -122,8 +131,21 @@ class Exporter:
         }
         if timeline.periods:
             head["periods"] = [self._period_record(timeline, p) for p in timeline.periods]
+        if timeline.entities:
+            head["entities"] = [self._entity_record(e) for e in timeline.entities]
         opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"events":['
         return _json_list(opening, self._pieces_of("json", timeline, self._event_record))
+
+    def _entity_record(self, entity: Entity) -> dict[str, Any]:
+        return {
+            "slug": entity.slug,
+            "title": entity.title,
+            "kind": entity.kind,
+            "aliases": list(entity.aliases),
+            "wikidata": entity.wikidata or None,
+            "summary": entity.summary,
+            "url": self.link(entity.url),
+        }
 
     def _period_record(self, timeline: Timeline, period: Period) -> dict[str, Any]:
         """A period and its events (by slug): membership lives here, not in each event's
@@ -148,6 +170,8 @@ class Exporter:
             "tags": [{"name": t.name, "slug": t.slug} for t in event.tags],
             "importance": event.importance,
             "status": event.status or None,
+            "entities": list(event.entities),
+            "relations": [{"event": r.event, "relation": r.kind} for r in event.relations],
             "draft": event.draft,
             "sources": [
                 {
@@ -204,7 +228,10 @@ class Exporter:
                 slide["start_date"] = timelinejs_day(event.date.earliest)
                 slide["end_date"] = timelinejs_day(event.date.latest)
         slide["display_date"] = event.date.display
-        slide["text"] = {"headline": html.escape(event.title), "text": self.body(event) + link}
+        names = self.names(event)
+        who = f'<p class="{WITH_CLASS}">With {html.escape(", ".join(names))}.</p>' if names else ""
+        text = self.body(event) + who + link
+        slide["text"] = {"headline": html.escape(event.title), "text": text}
         if event.image:
             slide["media"] = {
                 "url": self.asset(event.image),
@@ -283,7 +310,8 @@ class Exporter:
         values = (
             event.slug, event.title, date.text, date.display, date.iso_earliest or "",
             date.iso_latest or "", _flag(date.approximate), _flag(date.uncertain), event.location,
-            "; ".join(t.name for t in event.tags), event.importance, event.status, event.summary,
+            "; ".join(t.name for t in event.tags), "; ".join(self.names(event)), event.importance,
+            event.status, event.summary,
             self.link(event.url), sources, self.asset(image) if image else "",
             image.alt if image else "", image.credit if image else "",
             image.caption if image else "",

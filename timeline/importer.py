@@ -35,7 +35,7 @@ from .compiler import compile_event
 from .config import SiteConfig
 from .dates import DateError, parse_date
 from .errors import BuildFailed, OutputError, Problem, RowError, UsageError
-from .exports import PERMALINK_CLASS
+from .exports import PERMALINK_CLASS, WITH_CLASS
 from .markup import plain_text
 from .model import slugify
 from .reader import read_event
@@ -476,7 +476,8 @@ def to_markdown(fragment: str) -> str:
     """
     if "<" not in fragment:
         return html.unescape(fragment).strip()
-    fragment = re.sub(rf'<p class="{PERMALINK_CLASS}">.*?</p>', "", fragment, flags=re.DOTALL)
+    for added in (PERMALINK_CLASS, WITH_CLASS):  # what our own export adds to a slide
+        fragment = re.sub(rf'<p class="{added}">.*?</p>', "", fragment, flags=re.DOTALL)
     return markdownify(fragment, heading_style="ATX", bullets="-").strip()
 
 

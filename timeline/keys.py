@@ -77,7 +77,7 @@ def exports_key(timeline: Timeline, site: Site) -> str:
     """Changes whenever any export could: an event, a period, the configuration, or this
     program."""
     events = tuple((e.digest, e.path) for e in timeline)
-    periods = tuple((p.digest, p.path) for p in timeline.periods)
+    periods = tuple((p.digest, p.path) for p in (*timeline.periods, *timeline.entities))
     parts = (__version__, repr(site.config), events, periods)
     return stable_hash(parts)
 
@@ -92,7 +92,8 @@ def inputs_stamp(site: Site, out: Path, *, drafts: bool) -> tuple:
     """Everything a build reads, as comparable values: options, configuration, this
     program's version, and the signature of every event, template and static file (a file
     written again changes its signature, even with equal bytes)."""
-    folders = (site.content_dir, site.periods_dir, *site.template_dirs, *site.static_dirs)
+    folders = (site.content_dir, site.periods_dir, site.entities_dir, *site.template_dirs,
+               *site.static_dirs)  # fmt: skip
     files = tuple(
         (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
         for folder in folders

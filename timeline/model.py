@@ -16,6 +16,16 @@ from typing import Any
 from .dates import MAX_DAY, EventDate
 
 IMPORTANCE = ("major", "normal", "minor")
+ENTITY_KINDS = ("person", "organisation", "place", "other")
+ENTITY_GROUPS = {"person": "People", "organisation": "Organisations", "place": "Places",
+                 "other": "Other"}  # fmt: skip
+# Each relation as the event that lists it says it, and as the other event says it back.
+RELATIONS = {
+    "led-to": ("Led to", "Followed from"),
+    "response-to": ("In response to", "Prompted"),
+    "part-of": ("Part of", "Includes"),
+    "see-also": ("See also", "See also"),
+}
 RELATED_LIMIT = 3
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -134,6 +144,15 @@ class Tag:
         return zlib.crc32(self.slug.encode()) % 12
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A link an event's file makes to another event: `led-to`, `response-to`, `part-of`
+    or `see-also` (the other event shows it in reverse, see `RELATIONS`)."""
+
+    event: str
+    kind: str
+
+
 @dataclass(frozen=True, eq=False)
 class Event:
     """One validated event, with its body already rendered to safe HTML."""
@@ -155,6 +174,8 @@ class Event:
     digest: str = ""
     status: str = ""
     cited: tuple[int, ...] = ()  # how many times the body cites each source, by position
+    entities: tuple[str, ...] = ()  # slugs of the people, organisations and places
+    relations: tuple[Relation, ...] = ()
 
     @property
     def url(self) -> str:
@@ -228,6 +249,38 @@ class Period:
         return self.date.earliest <= event.date.earliest <= self.date.latest
 
 
+@dataclass(frozen=True, eq=False)
+class Entity:
+    """A person, organisation, place or other thing events involve (`content/entities/`)."""
+
+    path: str
+    slug: str
+    title: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    wikidata: str = ""
+    image: Image | None = None
+    summary: str = ""
+    body_html: str = ""
+    digest: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"entities/{self.slug}/"
+
+    @property
+    def wikidata_url(self) -> str:
+        return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Another event linked to one, in the words this event's page uses ("Led to")."""
+
+    label: str
+    event: Event
+
+
 @dataclass(frozen=True)
 class TagGroup:
     """A tag and every event that carries it, in timeline order."""
@@ -247,6 +300,7 @@ class Timeline:
 
     events: tuple[Event, ...]
     periods: tuple[Period, ...] = ()
+    entities: tuple[Entity, ...] = ()
 
     @classmethod
     def from_events(
@@ -254,11 +308,15 @@ class Timeline:
         events: list[Event],
         *,
         periods: Iterable[Period] = (),
+        entities: Iterable[Entity] = (),
         previous: Timeline | None = None,
     ) -> Timeline:
-        """Events in order; periods by their start, then end, then title."""
+        """Events in order; periods by their start, then end, then title; entities by
+        title."""
         ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
-        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered))
+        named = sorted(entities, key=lambda e: (e.title.casefold(), e.slug))
+        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered),
+                       tuple(named))  # fmt: skip
         if previous is not None:
             timeline.__dict__["_related"] = timeline._related_after(previous)
         return timeline
@@ -281,6 +339,50 @@ class Timeline:
     @cached_property
     def by_slug(self) -> dict[str, Event]:
         return {event.slug: event for event in self.events}
+
+    @cached_property
+    def entity_by_slug(self) -> dict[str, Entity]:
+        return {entity.slug: entity for entity in self.entities}
+
+    @cached_property
+    def involving(self) -> dict[str, tuple[Event, ...]]:
+        """Each entity's events, in timeline order, by entity slug."""
+        found: dict[str, list[Event]] = {entity.slug: [] for entity in self.entities}
+        for event in self.events:
+            for slug in event.entities:
+                if slug in found:
+                    found[slug].append(event)
+        return {slug: tuple(events) for slug, events in found.items()}
+
+    def entities_of(self, event: Event) -> tuple[Entity, ...]:
+        """The event's entities, in the order its file lists them."""
+        lookup = self.entity_by_slug
+        return tuple(lookup[slug] for slug in event.entities if slug in lookup)
+
+    @cached_property
+    def _links(self) -> dict[str, list[tuple[str, Event]]]:
+        """Event slug -> (label, other event) for both directions of every relation whose
+        two events are published."""
+        links: dict[str, list[tuple[str, Event]]] = {}
+        for event in self.events:
+            for relation in event.relations:
+                other = self.by_slug.get(relation.event)
+                if other is None:
+                    continue  # a draft, left out of this build
+                forward, backward = RELATIONS[relation.kind]
+                links.setdefault(event.slug, []).append((forward, other))
+                links.setdefault(other.slug, []).append((backward, event))
+        return links
+
+    def connections(self, event: Event) -> tuple[Connection, ...]:
+        """Every event linked to this one, either way, in timeline order."""
+        found = self._links.get(event.slug, [])
+        ordered = sorted(found, key=lambda pair: (self._position[pair[1].slug], pair[0]))
+        return tuple(Connection(label, other) for label, other in dict.fromkeys(ordered))
+
+    def linked_slugs(self, slugs: set[str]) -> set[str]:
+        """The events linked to any of `slugs`, either way (whose pages show them)."""
+        return {other.slug for slug in slugs for _, other in self._links.get(slug, [])}
 
     @cached_property
     def _position(self) -> dict[str, int]:

@@ -17,7 +17,17 @@ from .dates import parse_date
 from .errors import Problem
 from .keys import page_key
 from .layout import Chunk, chunks_of, years_of
-from .model import Event, Period, Source, Status, Tag, TagGroup, Timeline
+from .model import (
+    ENTITY_GROUPS,
+    Entity,
+    Event,
+    Period,
+    Source,
+    Status,
+    Tag,
+    TagGroup,
+    Timeline,
+)
 from .overview import Band, overview_summary, overview_svg
 from .project import Site
 from .urls import split_url
@@ -96,7 +106,8 @@ def plan_pages(
     context = {"filter_tags": tag_counts, "filter_years": years, "total": len(timeline),
                "filter_statuses": status_counts(timeline.events, config),
                "has_sources": any(event.sources for event in timeline),
-               **_overview(timeline.events, timeline, site)}  # fmt: skip
+               "filter_entities": entity_groups(timeline),
+               **_list_context(timeline.events, timeline, site)}  # fmt: skip
     if timeline.periods:
         context["marks"] = period_marks(timeline, config.newest_first)
         context["filter_periods"] = timeline.periods
@@ -125,6 +136,7 @@ def plan_pages(
             pages += _tag_pages(group, timeline, site)
     pages += _period_pages(timeline, site)
     pages += _sources_page(timeline)
+    pages += _entity_pages(timeline, site)
     return pages + _site_files(timeline, site)
 
 
@@ -198,13 +210,22 @@ def period_marks(timeline: Timeline, newest_first: bool) -> PeriodMarks:
     return {slug: tuple(found) for slug, found in marks.items()}
 
 
-def _overview(events: tuple[Event, ...], timeline: Timeline, site: Site) -> dict[str, str]:
-    """The to-scale strip of a list of events (`overview.py`), with its periods as bands,
-    and the sentence that says what it shows."""
+def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> dict[str, Any]:
+    """What every page listing events shows besides them: the to-scale strip of the events
+    (`overview.py`) with the periods as bands, the sentence that says what it shows, and
+    the entities' names and the links between events (cards show them, so a renamed entity
+    or a new link changes the page)."""
     bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
     return {
         "overview": overview_svg(events, bands, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands),
+        "entity_names": tuple((entity.slug, entity.title) for entity in timeline.entities),
+        "relations": tuple(
+            (e.slug, e.title, r.kind, r.event, other.title)
+            for e in timeline
+            for r in e.relations
+            if (other := timeline.by_slug.get(r.event))
+        ),
     }
 
 
@@ -219,7 +240,7 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
         chunks = chunks_of(members, site.config)
         context = {"period": period, "total": len(members),
                    "filter_years": tuple(years_of(members)),
-                   **_overview(members, timeline, site)}  # fmt: skip
+                   **_list_context(members, timeline, site)}  # fmt: skip
         pages += _list_pages(period.url, "period.html", chunks, title=period.title,
                              description=period.summary, context=context)  # fmt: skip
     return pages
@@ -284,6 +305,46 @@ def _sources_page(timeline: Timeline) -> list[Page]:
     return [Page(SOURCES_PAGE, "sources.html", "Sources", description, context)]
 
 
+@dataclass(frozen=True)
+class EntityGroup:
+    """Entities of one kind ("People"), each with its number of events."""
+
+    label: str
+    entities: tuple[tuple[Entity, int], ...]
+
+
+def entity_groups(timeline: Timeline) -> tuple[EntityGroup, ...]:
+    """The entities by kind, in the order people, organisations, places, other."""
+    groups = []
+    for kind, label in ENTITY_GROUPS.items():
+        members = tuple(
+            (entity, len(timeline.involving[entity.slug]))
+            for entity in timeline.entities
+            if entity.kind == kind
+        )
+        if members:
+            groups.append(EntityGroup(label, members))
+    return tuple(groups)
+
+
+def _entity_pages(timeline: Timeline, site: Site) -> list[Page]:
+    """A page per entity (its description, then its events as a timeline) and their index."""
+    if not timeline.entities:
+        return []
+    groups = entity_groups(timeline)
+    pages = [Page("entities/index.html", "entities.html", "People, organisations and places",
+                  "", {"groups": groups})]  # fmt: skip
+    for entity in timeline.entities:
+        members = timeline.involving[entity.slug]
+        context = {"entity": entity, "total": len(members),
+                   "filter_years": tuple(years_of(members)),
+                   **_list_context(members, timeline, site)}  # fmt: skip
+        chunks = chunks_of(members, site.config)
+        pages += _list_pages(entity.url, "entity.html", chunks, title=entity.title,
+                             description=entity.summary, context=context)  # fmt: skip
+    return pages
+
+
 def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
     description = f"{len(group.events)} events tagged {group.tag.name}."
     chunks = chunks_of(group.events, site.config)
@@ -291,7 +352,7 @@ def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
         "tag": group.tag,
         "total": len(group.events),
         "filter_years": tuple(years_of(group.events)),
-        **_overview(group.events, timeline, site),
+        **_list_context(group.events, timeline, site),
     }
     return _list_pages(group.tag.url, "tag.html", chunks, title=group.tag.name,
                        description=description, context=context)  # fmt: skip
@@ -329,6 +390,11 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
         paths.add("periods/index.html")
     if any(event.sources for event in timeline):
         paths.add(SOURCES_PAGE)
+    if timeline.entities:
+        paths.add("entities/index.html")
+    for entity in timeline.entities:
+        chunks = chunks_of(timeline.involving[entity.slug], config)
+        paths.update(f"{entity.url}{chunk.url}index.html" for chunk in chunks)
     return paths
 
 
@@ -359,5 +425,7 @@ def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
         "next": timeline.next(event),
         "related": timeline.related(event),
         "periods": timeline.periods_of(event),
+        "entities": timeline.entities_of(event),
+        "connections": timeline.connections(event),
     }
     return Page(f"{event.url}index.html", "event.html", event.title, event.summary, context, event)

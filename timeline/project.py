@@ -39,6 +39,10 @@ class Site:
         return self.root / "content" / "periods"
 
     @property
+    def entities_dir(self) -> Path:
+        return self.root / "content" / "entities"
+
+    @property
     def template_dirs(self) -> tuple[Path, ...]:
         """Template search order: the site's own first, then the default theme."""
         return _unique(self.root / "templates", self.theme_root / "templates")

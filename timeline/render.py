@@ -16,7 +16,7 @@ from .errors import RenderError
 from .exports import export_links
 from .keys import theme_key
 from .layout import gaps, years_of
-from .model import Event, Period
+from .model import Event, Period, Timeline
 from .pages import Page
 from .project import Site
 
@@ -39,6 +39,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self._fragments: dict[tuple[object, ...], str] = {}
+        self._timeline: Timeline = Timeline(())
         base = site.config.base_path
         self.env.globals.update(
             site=site.config,
@@ -60,14 +61,27 @@ class Renderer:
         """
         return Markup("".join(self._fragment(template, event, params) for event in events))
 
+    def use_timeline(self, timeline: Timeline) -> None:
+        """The timeline cards are drawn in: a card links to its entities and its connected
+        events, so it is kept by their titles too (renaming one draws its cards again)."""
+        self._timeline = timeline
+
+    def _card_params(self, event: Event, heading: str) -> dict[str, Any]:
+        entities = tuple((e.url, e.title) for e in self._timeline.entities_of(event))
+        connected = tuple(
+            (link.label, link.event.url, link.event.title)
+            for link in self._timeline.connections(event)
+        )
+        return {"heading": heading, "entity_links": entities, "connected": connected}
+
     def card(self, event: Event, heading: str = CARD_HEADING) -> str:
         """The event's card as timeline and tag pages show it (`_event_card.html`)."""
-        return self._fragment("_event_card.html", event, {"heading": heading})
+        return self._fragment("_event_card.html", event, self._card_params(event, heading))
 
     def adopt_card(self, event: Event, card: str, heading: str = CARD_HEADING) -> None:
         """Take a card rendered by a worker process, so lists need not render it again."""
-        key = ("_event_card.html", event.digest, event.path, (("heading", heading),))
-        self._fragments[key] = card
+        params = tuple(sorted(self._card_params(event, heading).items()))
+        self._fragments[("_event_card.html", event.digest, event.path, params)] = card
 
     def timeline_items(
         self,

@@ -1,4 +1,5 @@
-"""`new`: start an event file with the right frontmatter, so no author begins from a blank page.
+"""`new`: start an event (or entity) file with the right frontmatter, so no author begins from
+a blank page.
 
 Also home of `create_file`, which `new` and `import` share: a file appears complete or not at
 all, and never replaces one that exists.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .dates import DateError, parse_date
 from .errors import UsageError
-from .model import slugify
+from .model import ENTITY_KINDS, slugify
 
 TEMPLATE = """---
 title: {title}
@@ -29,6 +30,16 @@ tags: {tags}
 #     publisher: Who published it
 # importance: normal   # major, normal or minor
 # draft: true          # hidden from `build` until you remove this line
+---
+
+"""
+
+ENTITY_TEMPLATE = """---
+title: {title}
+kind: {kind}
+# aliases: [Other spelling, Another name]   # searched like the title
+# wikidata: Q1234                            # its Wikidata item, when you are sure of it
+# summary: One line: who or what it is, in this story.
 ---
 
 """
@@ -120,6 +131,23 @@ def new_event(content_dir: Path, title: str, date: str, tags: list[str]) -> Path
         date=json.dumps(parsed.text),
         tags=json.dumps(tags, ensure_ascii=False),
     )
+    return _write_new(content_dir, path, title, text)
+
+
+def new_entity(entities_dir: Path, title: str, kind: str) -> Path:
+    """Write a new entity file `content/entities/<slug>.md`; refuse an unknown kind, an
+    empty or invalid title, or an existing file."""
+    title = title.strip()
+    _check_text("the title", title)
+    if kind not in ENTITY_KINDS:
+        raise UsageError(f"--entity must be one of {', '.join(ENTITY_KINDS)}, not {kind!r}")
+    path = entities_dir / event_filename(title, "")
+    text = ENTITY_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False), kind=kind)
+    return _write_new(entities_dir, path, title, text)
+
+
+def _write_new(content_dir: Path, path: Path, title: str, text: str) -> Path:
+    """Create `path` with `text` (and its folder), never replacing a file."""
     try:
         content_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -18,14 +18,28 @@ from typing import Any
 from .config import SiteConfig
 from .dates import DateError, EventDate, parse_date
 from .errors import Problem
-from .model import IMPORTANCE, NAME_BYTES, SLUG_RE, Image, Source, Tag, slugify
+from .model import (
+    ENTITY_KINDS,
+    IMPORTANCE,
+    NAME_BYTES,
+    RELATIONS,
+    SLUG_RE,
+    Image,
+    Relation,
+    Source,
+    Tag,
+    slugify,
+)
 from .reader import RawEvent
 from .urls import is_web_url, split_url
 
 KNOWN_KEYS = (
     "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
-    "slug", "extra", "status",
+    "slug", "extra", "status", "entities", "related",
 )  # fmt: skip
+ENTITY_KEYS = ("title", "kind", "aliases", "wikidata", "image", "summary", "slug")
+WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+RELATION_KEYS = ("event", "relation")
 PERIOD_KEYS = ("title", "date", "summary", "color", "slug")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 SOURCE_KEYS = ("title", "url", "publisher", "date", "id", "archived", "accessed")
@@ -58,11 +72,14 @@ class _Checker:
 @dataclass(frozen=True)
 class Checked:
     """One file's frontmatter, checked: the event's fields (None on errors), its problems,
-    and the line of its `slug:` key (for a later duplicate-slug message)."""
+    the line of its `slug:` key (for a later duplicate-slug message), and the lines of its
+    references to other files (`entities.0`, `related.1.event`), which are checked once
+    every file is read."""
 
     fields: dict[str, Any] | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
+    ref_lines: dict[str, int] = field(default_factory=dict)
 
 
 def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) -> Checked:
@@ -85,11 +102,120 @@ def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) 
         "draft": _bool(check, meta, "draft"),
         "slug": _slug(check, meta.get("slug")),
         "extra": _extra(check, meta.get("extra", {})),
+        "entities": _slugs(check, meta.get("entities"), "entities"),
+        "relations": _relations(check, meta.get("related")),
+    }
+    if check.failed:
+        return Checked(None, tuple(check.problems))
+    slug_line = raw.line("slug") if "slug" in meta else None
+    return Checked(fields, tuple(check.problems), slug_line, _ref_lines(raw, fields))
+
+
+def _ref_lines(raw: RawEvent, fields: dict[str, Any]) -> dict[str, int]:
+    lines = {f"entities.{i}": raw.line("entities", i) for i in range(len(fields["entities"]))}
+    for index in range(len(fields["relations"])):
+        lines[f"related.{index}.event"] = raw.line("related", index, "event")
+    return lines
+
+
+def check_entity(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
+    """Validate one entity file (`content/entities/<slug>.md`) as events are validated."""
+    if raw.problems:
+        return Checked(None, raw.problems)
+    check = _Checker(raw)
+    meta = raw.meta
+    _unknown_keys(check, meta, (), ENTITY_KEYS)
+    fields = {
+        "title": _text(check, meta, "title", required=True),
+        "kind": _kind_of_entity(check, meta.get("kind")),
+        "aliases": _aliases(check, meta.get("aliases")),
+        "wikidata": _wikidata(check, meta),
+        "image": _image(check, meta.get("image"), asset_exists),
+        "summary": _text(check, meta, "summary"),
+        "slug": _slug(check, meta.get("slug")),
     }
     if check.failed:
         return Checked(None, tuple(check.problems))
     slug_line = raw.line("slug") if "slug" in meta else None
     return Checked(fields, tuple(check.problems), slug_line)
+
+
+def _kind_of_entity(check: _Checker, value: object) -> str:
+    if value is None:
+        check.error(("kind",), f"is required: one of {', '.join(ENTITY_KINDS)}")
+        return ""
+    if value not in ENTITY_KINDS:
+        check.error(("kind",), f"must be one of {', '.join(ENTITY_KINDS)}, not {value!r}")
+        return ""
+    return str(value)
+
+
+def _aliases(check: _Checker, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.error(("aliases",), f"must be a list of names, not {_kind(value)}")
+        return ()
+    names = []
+    for index, item in enumerate(value):
+        name = _as_text(item)
+        if not name:
+            check.error(("aliases", index), "each alias must be a name")
+            continue
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _wikidata(check: _Checker, meta: dict[str, Any]) -> str:
+    value = _text(check, meta, "wikidata")
+    if value and not WIKIDATA_RE.match(value):
+        check.error(("wikidata",), f'"{value}" must be a Wikidata item id: Q followed by digits')
+        return ""
+    return value
+
+
+def _slugs(check: _Checker, value: object, key: str) -> tuple[str, ...]:
+    """A list of slugs (of entities): each checked for its form here, for existence once
+    every file is read."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        check.error((key,), f"must be a list of slugs such as [kim-jong-un, pyongyang], not "
+                    f"{_kind(value)}")  # fmt: skip
+        return ()
+    slugs = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not SLUG_RE.match(item):
+            check.error((key, index), f"{item!r} must be a slug: a-z, 0-9 and single hyphens")
+            continue
+        slugs.append(item)
+    return tuple(dict.fromkeys(slugs))
+
+
+def _relations(check: _Checker, value: object) -> tuple[Relation, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.error(("related",), "must be a list of {event: <slug>, relation: <kind>} entries")
+        return ()
+    relations = []
+    kinds = ", ".join(RELATIONS)
+    for index, item in enumerate(value):
+        at = ("related", index)
+        if not isinstance(item, dict):
+            check.error(at, "each entry must be a mapping: {event: <slug>, relation: <kind>}")
+            continue
+        _unknown_keys(check, item, at, RELATION_KEYS)
+        slug, kind = item.get("event"), item.get("relation")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            check.error((*at, "event"), f"{slug!r} must be the slug of another event")
+            continue
+        if kind not in RELATIONS:
+            check.error((*at, "relation"), f"must be one of {kinds}, not {kind!r}")
+            continue
+        relations.append(Relation(slug, str(kind)))
+    return tuple(relations)
 
 
 def check_period(raw: RawEvent) -> Checked:

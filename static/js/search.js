@@ -15,7 +15,7 @@
 import "./overview.js";
 
 const DEBOUNCE_MS = 80;
-const FIELDS = ["q", "tag", "status", "period", "from", "to"];
+const FIELDS = ["q", "tag", "entity", "status", "period", "from", "to"];
 const FACETS = FIELDS.slice(1);
 const SPAN_RE = /^(-?\d{1,6})(?:-(0[1-9]|1[0-2]))?$/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -47,6 +47,7 @@ function setUp(form) {
   const readState = () => ({
     q: fields.q.value.trim(),
     tag: fields.tag ? fields.tag.value : "",
+    entity: fields.entity ? fields.entity.value : "",
     status: fields.status ? fields.status.value : "",
     period: fields.period ? fields.period.value : "",
     from: fields.from.value,
@@ -95,6 +96,7 @@ function setUp(form) {
       const keep =
         (!matches || hit !== undefined) &&
         (!state.tag || item.dataset.tags.split(" ").includes(state.tag)) &&
+        (!state.entity || item.dataset.entities.split(" ").includes(state.entity)) &&
         (!state.status || item.dataset.status === state.status) &&
         inPeriod(item, state.period) &&
         withinSpan(item.dataset.start, item.dataset.end, span);
@@ -159,6 +161,8 @@ function setUp(form) {
     const filters = {};
     if (state.tag) filters.tag = state.tag;
     if (form.dataset.tag) filters.tag = form.dataset.tag;
+    if (state.entity) filters.entity = state.entity;
+    if (form.dataset.entity) filters.entity = form.dataset.entity;
     if (state.status) filters.status = state.status;
     if (state.period) filters.period = state.period;
     if (form.dataset.period) filters.period = form.dataset.period;
