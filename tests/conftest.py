@@ -233,11 +233,33 @@ def copy_example(destination: Path) -> Path:
     return destination
 
 
+def git(folder: Path, *args: str, when: str = "2024-05-02T10:00:00Z") -> str:
+    """Run git in `folder` as a fixed author at a fixed time (so builds are reproducible)."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}  # fmt: skip
+    done = subprocess.run(["git", "-C", str(folder), *args], env=env, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    return done.stdout
+
+
+def commit_all(folder: Path, message: str = "Write", when: str = "2024-05-02T10:00:00Z") -> None:
+    """Make `folder` a git repository if it is not one, and commit everything in it."""
+    if not (folder / ".git").exists():
+        git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", message, when=when)
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the example site, shared by the whole run: read it, never change it (make
-    your own with `copy_example(tmp_path / "site")` for that)."""
-    return copy_example(tmp_path_factory.mktemp("example") / "site")
+    """A copy of the example site, committed to a git repository of its own (as on GitHub),
+    shared by the whole run: read it, never change it (make your own with
+    `copy_example(tmp_path / "site")` for that)."""
+    site = copy_example(tmp_path_factory.mktemp("example") / "site")
+    commit_all(site, "The example")
+    return site
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, event_text, soup, touch_later, tree_digest, write_event
+from tests.conftest import ROOT, commit_all, event_text, soup, touch_later, tree_digest, write_event
 from tests.test_publish import git, make_repo, run_deploy
 from timeline.output import STAMP
 
@@ -275,6 +275,7 @@ def test_dotfiles_and_editor_leftovers_are_ignored(site: Path, cli) -> None:
         (static / name).write_text("leftover\n")
     (static / ".well-hidden").mkdir()
     (static / ".well-hidden" / "secret.txt").write_text("secret\n")
+    commit_all(site)  # in git, as sites are (else a notice says there are no dates)
     result = cli("build", "--site", site, "--base-url", "https://e.org/")
     assert result.code == 0, result.err
     assert result.err == ""  # not even a warning about them

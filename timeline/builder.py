@@ -50,6 +50,7 @@ from .files import (
     signature,
     static_files,
 )
+from .history import History, read_history
 from .keys import exports_key, theme_key
 from .model import Timeline, changed_slugs
 from .output import Sink, check_collisions
@@ -137,6 +138,7 @@ class Builder:
         self._carried: dict[str, CompiledFile] = {}
         self._periods: dict[str, tuple[str, CompiledPeriod]] = {}
         self._entities: dict[str, tuple[str, frozenset[str], CompiledEntity]] = {}
+        self.history = History()
         self._renderer: Renderer | None = None
         self._timeline: Timeline | None = None
         self._rendered_with: str | None = None
@@ -253,9 +255,20 @@ class Builder:
         events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]
         periods = [c.period for c in run.periods if c.period]
         entities = [c.entity for c in run.entities if c.entity]
+        history = self.history.files if self._refresh_history() else {}
         run.timeline = Timeline.from_events(
-            events, periods=periods, entities=entities, previous=self._timeline
-        )
+            events, periods=periods, entities=entities, history=history,
+            repo_prefix=self.history.prefix, previous=self._timeline,
+        )  # fmt: skip
+
+    def _refresh_history(self) -> bool:
+        """Read the files' history from git again when its HEAD moved (one `git log`, see
+        `history.py`); whether there is one."""
+        folders = ("content/events",)
+        found = read_history(self.site.root, folders, known_head=self.history.head)
+        if found is not None:
+            self.history = found
+        return self.history.warning is None
 
     # plan, render, exports ------------------------------------------------------------
 
@@ -274,6 +287,8 @@ class Builder:
         renderer.use_timeline(run.timeline)
         self._refuse_warnings(site_warnings(self.site))
         run.warnings = run.warnings + site_warnings(self.site)
+        if self.history.warning is not None:  # a notice about the build, not the content
+            run.warnings.append(self.history.warning)
         run.keys = dict(self.page_keys)
         timeline = run.timeline
         periods_changed = self._timeline is not None and _period_keys(self._timeline) != (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -60,6 +61,12 @@ def _search_fields(value: tuple[str, ...]) -> str | None:
     unknown = [v for v in value if v not in SEARCH_FIELDS]
     if unknown:
         return f"unknown field {unknown[0]!r}; choose from {', '.join(SEARCH_FIELDS)}"
+    return None
+
+
+def _repo_url(value: str) -> str | None:
+    if value and not re.match(r"^https://[A-Za-z0-9.-]+/[\w.-]+/[\w.-]+/?$", value):
+        return "must be a repository's address, such as https://github.com/user/repo"
     return None
 
 
@@ -124,6 +131,18 @@ class SiteConfig:
         "Where the timeline page opens: `latest`, or an EDTF date such as `2019-02` (the "
         "first event from then on). A link to an event (`#slug`) or a filter in the URL wins.",
         _start,
+    )
+    repo_url: str = option(
+        "",
+        "The site's repository on GitHub (`https://github.com/user/repo`), for each event's "
+        "History and Suggest a correction links. Building in GitHub Actions, it defaults "
+        "to the repository being built.",
+        _repo_url,
+    )
+    repo_branch: str = option(
+        "main",
+        "The branch those links point at (in GitHub Actions: the branch being built).",
+        _not_empty,
     )
     cname: str = option(
         "",
@@ -197,6 +216,7 @@ def load_config(site_root: Path, *, base_url: str | None = None) -> SiteConfig:
         lines = key_lines(text)
     if base_url is not None:
         raw["base_url"] = base_url
+    raw = {**_from_github_actions(), **raw}
     statuses, problems = _statuses(raw.pop("statuses", {}), lines)
     values, more = _validate(raw, lines)
     problems += more
@@ -211,6 +231,19 @@ def load_config(site_root: Path, *, base_url: str | None = None) -> SiteConfig:
     if problems:
         raise BuildFailed(problems)
     return SiteConfig(**values)
+
+
+def _from_github_actions() -> dict[str, str]:
+    """The repository and branch being built, when building in GitHub Actions (settings in
+    site.toml win). Read once, when the configuration is loaded."""
+    env = os.environ
+    if env.get("GITHUB_ACTIONS") != "true" or not env.get("GITHUB_REPOSITORY"):
+        return {}
+    server = env.get("GITHUB_SERVER_URL", "https://github.com")
+    found = {"repo_url": f"{server}/{env['GITHUB_REPOSITORY']}"}
+    if env.get("GITHUB_REF_TYPE", "branch") == "branch" and env.get("GITHUB_REF_NAME"):
+        found["repo_branch"] = env["GITHUB_REF_NAME"]
+    return found
 
 
 STATUS_KEYS = {"label": str, "description": str, "unconfirmed": bool}

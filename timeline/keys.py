@@ -22,6 +22,7 @@ from . import __version__
 from .config import SiteConfig
 from .exports import export_links
 from .files import scan, walk_files
+from .history import head_of
 from .model import Event, Timeline
 from .project import Site
 
@@ -98,4 +99,4 @@ def inputs_stamp(site: Site, out: Path, *, drafts: bool) -> tuple:
         (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
         for folder in folders
     )
-    return (__version__, repr(site.config), str(out), drafts, files)
+    return (__version__, repr(site.config), str(out), drafts, files, head_of(site.root))

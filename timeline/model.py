@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,6 +32,12 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 SLUG_MAX = 80  # characters of a slug made from a title or a tag: short, readable URLs
 NAME_BYTES = 200  # the most any slug may take: it names a folder (at most 255 bytes)
+
+
+def _day_time(day: tuple[int, int, int]) -> str:
+    """A day as the RFC 3339 time of its start (UTC)."""
+    year, month, date = day
+    return f"{min(max(year, 1), 9999):04d}-{month:02d}-{date:02d}T00:00:00Z"
 
 
 def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = NAME_BYTES) -> str:
@@ -145,6 +151,42 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class FileHistory:
+    """A file's commit times from git, newest first (RFC 3339, UTC); the last is when it was
+    added (`history.py` reads them)."""
+
+    changes: tuple[str, ...]
+
+    @property
+    def added(self) -> str:
+        return self.changes[-1]
+
+    @property
+    def changed(self) -> str:
+        return self.changes[0]
+
+
+@dataclass(frozen=True)
+class Times:
+    """When an event was published and last updated, for pages and feeds: from git, the
+    `updated:` key and corrections; `added`/`changed` are None where git does not know."""
+
+    added: str | None
+    changed: str | None
+    published: str
+    updated: str
+    touched: str | None = None  # the last known change or correction, if any is known
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated note of what was corrected in an event after it was published."""
+
+    date: EventDate
+    note: str
+
+
+@dataclass(frozen=True)
 class Relation:
     """A link an event's file makes to another event: `led-to`, `response-to`, `part-of`
     or `see-also` (the other event shows it in reverse, see `RELATIONS`)."""
@@ -176,6 +218,8 @@ class Event:
     cited: tuple[int, ...] = ()  # how many times the body cites each source, by position
     entities: tuple[str, ...] = ()  # slugs of the people, organisations and places
     relations: tuple[Relation, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    revised: EventDate | None = None  # `updated:` in the file: when it last changed, by hand
 
     @property
     def url(self) -> str:
@@ -194,11 +238,11 @@ class Event:
         return day_key(self.date.earliest), day_key(self.date.latest)
 
     @property
-    def updated(self) -> str:
-        """RFC 3339 time for feeds: the last known day of the event (years clamped to 1-9999).
+    def own_time(self) -> str:
+        """RFC 3339 time of the last known day of the event (years clamped to 1-9999).
 
         Feeds need a time for each entry and the build must not depend on the clock, so the
-        event's own date stands in.
+        event's own date stands in where git gives no history.
         """
         end = self.date.latest if self.date.latest != MAX_DAY else self.date.earliest
         year, month, day = end
@@ -301,6 +345,8 @@ class Timeline:
     events: tuple[Event, ...]
     periods: tuple[Period, ...] = ()
     entities: tuple[Entity, ...] = ()
+    history: Mapping[str, FileHistory] = field(default_factory=dict)  # by event path
+    repo_prefix: str = ""  # where the site lies in its git repository ("" at its root)
 
     @classmethod
     def from_events(
@@ -309,6 +355,8 @@ class Timeline:
         *,
         periods: Iterable[Period] = (),
         entities: Iterable[Entity] = (),
+        history: Mapping[str, FileHistory] | None = None,
+        repo_prefix: str = "",
         previous: Timeline | None = None,
     ) -> Timeline:
         """Events in order; periods by their start, then end, then title; entities by
@@ -316,7 +364,7 @@ class Timeline:
         ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
         named = sorted(entities, key=lambda e: (e.title.casefold(), e.slug))
         timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered),
-                       tuple(named))  # fmt: skip
+                       tuple(named), history or {}, repo_prefix)  # fmt: skip
         if previous is not None:
             timeline.__dict__["_related"] = timeline._related_after(previous)
         return timeline
@@ -353,6 +401,21 @@ class Timeline:
                 if slug in found:
                     found[slug].append(event)
         return {slug: tuple(events) for slug, events in found.items()}
+
+    def times(self, event: Event) -> Times:
+        """When the event was published and last updated: its file's first commit, and its
+        last commit or, set by hand, its `updated:` key (which wins over git), or its latest
+        correction if later; the event's own date where none of them is known."""
+        history = self.history.get(event.path)
+        added = history.added if history else None
+        changed = history.changed if history else None
+        if event.revised is not None:
+            changed = _day_time(event.revised.latest)
+        published = added or event.own_time
+        corrected = [_day_time(c.date.latest) for c in event.corrections]
+        updated = max([published, changed or published, *corrected])
+        touched = max([t for t in (changed, *corrected) if t], default=None)
+        return Times(added, changed, published, updated, touched)
 
     def entities_of(self, event: Event) -> tuple[Entity, ...]:
         """The event's entities, in the order its file lists them."""

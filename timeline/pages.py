@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from .config import CONFIG_NAME, LATEST, SiteConfig
 from .dates import parse_date
@@ -106,6 +107,7 @@ def plan_pages(
     context = {"filter_tags": tag_counts, "filter_years": years, "total": len(timeline),
                "filter_statuses": status_counts(timeline.events, config),
                "has_sources": any(event.sources for event in timeline),
+               "has_changes": bool(changes_of(timeline)),
                "filter_entities": entity_groups(timeline),
                **_list_context(timeline.events, timeline, site)}  # fmt: skip
     if timeline.periods:
@@ -127,7 +129,7 @@ def plan_pages(
     ]  # fmt: skip
     listed_on = {event.slug: chunk.url for chunk in chunks for event in chunk.events}
     pages += [
-        _event_page(timeline, event, listed_on[event.slug])
+        _event_page(timeline, event, listed_on[event.slug], site)
         for event in timeline
         if events is None or event.slug in events
     ]
@@ -137,6 +139,7 @@ def plan_pages(
     pages += _period_pages(timeline, site)
     pages += _sources_page(timeline)
     pages += _entity_pages(timeline, site)
+    pages += _changes_page(timeline)
     return pages + _site_files(timeline, site)
 
 
@@ -363,16 +366,85 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
     URLs, and a site without one is told so by `site_warnings`)."""
     files = [Page("robots.txt", "robots.txt", "robots.txt")]
     if site.config.site_url:
-        newest = tuple(sorted(timeline.events, key=lambda e: (e.updated, e.sort_key), reverse=True))
-        updated = max((e.updated for e in newest), default="1970-01-01T00:00:00Z")
-        feed = {"events": newest, "updated": updated}
+        timed = [(event, timeline.times(event)) for event in timeline.events]
+        timed.sort(key=lambda pair: (pair[1].updated, pair[0].sort_key), reverse=True)
+        updated = max((times.updated for _, times in timed), default="1970-01-01T00:00:00Z")
+        feed = {"entries": tuple(timed), "updated": updated}
         html = _html_paths(timeline, site.config)
         urls = tuple(sorted(p.removesuffix("index.html") for p in html))
+        changes = {"changes": changes_of(timeline)[:CHANGES_IN_FEED], "updated": updated}
         files += [
             Page("feed.xml", "feed.xml", site.config.title, context=feed),
+            Page("changes.xml", "changes.xml", f"{site.config.title}: changes", context=changes),
             Page("sitemap.xml", "sitemap.xml", "sitemap", context={"urls": urls}),
         ]
     return files
+
+
+CHANGES_ON_PAGE = 300  # the changes page lists this many, newest first
+CHANGES_IN_FEED = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the timeline: an event added, updated or corrected, and when (RFC 3339)."""
+
+    time: str
+    kind: str  # "added" | "updated" | "corrected"
+    event: Event
+    note: str = ""
+
+    @property
+    def day(self) -> str:
+        return self.time[:10]
+
+    @property
+    def day_text(self) -> str:
+        """The day as readers see dates: `25 November 2026`."""
+        return parse_date(self.day).display
+
+    @property
+    def anchor(self) -> str:
+        """Unique among the event's changes, for feed entry ids."""
+        return f"{self.kind}-{self.time}"
+
+
+def changes_of(timeline: Timeline) -> tuple[Change, ...]:
+    """Every addition (first commit), update (each later commit, or `updated:`) and
+    correction, newest first."""
+    found = []
+    for event in timeline:
+        history = timeline.history.get(event.path)
+        times = timeline.times(event)
+        if times.added:
+            found.append(Change(times.added, "added", event))
+        later = set(history.changes[:-1]) if history else set()
+        if event.revised is not None and times.changed:
+            later = {times.changed}  # set by hand: it stands for the updates
+        found += [Change(time, "updated", event) for time in later]
+        found += [
+            Change(_day_start(c.date.latest), "corrected", event, c.note) for c in event.corrections
+        ]
+    return tuple(sorted(found, key=lambda c: (c.time, c.kind, c.event.slug), reverse=True))
+
+
+def _day_start(day: tuple[int, int, int]) -> str:
+    year, month, date = day
+    return f"{min(max(year, 1), 9999):04d}-{month:02d}-{date:02d}T00:00:00Z"
+
+
+def _changes_page(timeline: Timeline) -> list[Page]:
+    """`changes/`: what was added, updated and corrected, newest first, by day."""
+    changes = changes_of(timeline)
+    if not changes:
+        return []
+    days: dict[str, list[Change]] = {}
+    for change in changes[:CHANGES_ON_PAGE]:
+        days.setdefault(change.day, []).append(change)
+    context = {"days": tuple((day, tuple(items)) for day, items in days.items()),
+               "total": len(changes), "shown": min(len(changes), CHANGES_ON_PAGE)}  # fmt: skip
+    description = "What was added, updated and corrected in the timeline, newest first."
+    return [Page("changes/index.html", "changes.html", "Changes", description, context)]
 
 
 def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
@@ -392,6 +464,8 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
         paths.add(SOURCES_PAGE)
     if timeline.entities:
         paths.add("entities/index.html")
+    if changes_of(timeline):
+        paths.add("changes/index.html")
     for entity in timeline.entities:
         chunks = chunks_of(timeline.involving[entity.slug], config)
         paths.update(f"{entity.url}{chunk.url}index.html" for chunk in chunks)
@@ -402,7 +476,7 @@ def page_paths(timeline: Timeline, site: Site) -> set[str]:
     """The output path of every page `plan_pages` would make, without making them."""
     paths = _html_paths(timeline, site.config) | {"404.html", "robots.txt", "embed/index.html"}
     if site.config.site_url:
-        paths |= {"feed.xml", "sitemap.xml"}
+        paths |= {"feed.xml", "changes.xml", "sitemap.xml"}
     return paths
 
 
@@ -417,8 +491,28 @@ def site_warnings(site: Site) -> list[Problem]:
     return [Problem(CONFIG_NAME, None, "base_url", message, warning=True)]
 
 
-def _event_page(timeline: Timeline, event: Event, listed_on: str) -> Page:
+@dataclass(frozen=True)
+class RepoLinks:
+    """Where to read an event file's history and propose a change to it, on GitHub."""
+
+    history: str
+    edit: str
+
+
+def repo_links(event: Event, timeline: Timeline, site: Site) -> RepoLinks | None:
+    """The event file's history and edit pages, when the site's repository is known."""
+    repo = site.config.repo_url.rstrip("/")
+    if not repo:
+        return None
+    path = quote(timeline.repo_prefix + event.path)
+    branch = quote(site.config.repo_branch, safe="")
+    return RepoLinks(f"{repo}/commits/{branch}/{path}", f"{repo}/edit/{branch}/{path}")
+
+
+def _event_page(timeline: Timeline, event: Event, listed_on: str, site: Site) -> Page:
     context = {
+        "times": timeline.times(event),
+        "repo_links": repo_links(event, timeline, site),
         "event": event,
         "listed_on": listed_on,
         "previous": timeline.previous(event),

@@ -12,11 +12,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .dates import parse_date
 from .errors import RenderError
 from .exports import export_links
 from .keys import theme_key
 from .layout import gaps, years_of
-from .model import Event, Period, Timeline
+from .model import Event, Period, Timeline, Times
 from .pages import Page
 from .project import Site
 
@@ -41,6 +42,7 @@ class Renderer:
         self._fragments: dict[tuple[object, ...], str] = {}
         self._timeline: Timeline = Timeline(())
         base = site.config.base_path
+        self.env.filters["day_text"] = _day_text
         self.env.globals.update(
             site=site.config,
             base_path=base,
@@ -49,6 +51,7 @@ class Renderer:
             years_of=years_of,
             exports=export_links(),
             fragments=self.fragments,
+            timed_fragments=self.timed_fragments,
             timeline_items=self.timeline_items,
         )
 
@@ -73,6 +76,11 @@ class Renderer:
             for link in self._timeline.connections(event)
         )
         return {"heading": heading, "entity_links": entities, "connected": connected}
+
+    def timed_fragments(self, template: str, entries: Iterable[tuple[Event, Times]]) -> Markup:
+        """`template` for each (event, times) pair: as `fragments`, kept by the times too
+        (a feed entry changes when a commit or a correction updates its event)."""
+        return Markup("".join(self._fragment(template, e, {"times": t}) for e, t in entries))
 
     def card(self, event: Event, heading: str = CARD_HEADING) -> str:
         """The event's card as timeline and tag pages show it (`_event_card.html`)."""
@@ -104,7 +112,9 @@ class Renderer:
             here = marks.get(event.slug, ())
             parts += [self._mark(kind, period) for kind, period, above in here if above]
             card = Markup(self.card(event, heading))
-            parts.append(self._fragment("_event_item.html", event, {"gap": gap, "card": card}))
+            times = self._timeline.times(event)
+            params = {"gap": gap, "card": card, "times": times}
+            parts.append(self._fragment("_event_item.html", event, params))
             parts += [self._mark(kind, period) for kind, period, above in here if not above]
         return Markup("".join(parts))
 
@@ -146,6 +156,11 @@ class Renderer:
             if (folder / name).is_file():
                 return self.site.display_path(folder / name)
         return f"templates/{name}"
+
+
+def _day_text(iso_day: str) -> str:
+    """`2024-05-02` as readers see dates: `2 May 2024`."""
+    return parse_date(iso_day).display
 
 
 def _url_function(base: str) -> Callable[[str], str]:

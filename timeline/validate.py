@@ -24,6 +24,7 @@ from .model import (
     NAME_BYTES,
     RELATIONS,
     SLUG_RE,
+    Correction,
     Image,
     Relation,
     Source,
@@ -35,8 +36,9 @@ from .urls import is_web_url, split_url
 
 KNOWN_KEYS = (
     "title", "date", "tags", "location", "summary", "sources", "image", "importance", "draft",
-    "slug", "extra", "status", "entities", "related",
+    "slug", "extra", "status", "entities", "related", "corrections", "updated",
 )  # fmt: skip
+CORRECTION_KEYS = ("date", "note")
 ENTITY_KEYS = ("title", "kind", "aliases", "wikidata", "image", "summary", "slug")
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
 RELATION_KEYS = ("event", "relation")
@@ -104,6 +106,8 @@ def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) 
         "extra": _extra(check, meta.get("extra", {})),
         "entities": _slugs(check, meta.get("entities"), "entities"),
         "relations": _relations(check, meta.get("related")),
+        "corrections": _corrections(check, meta.get("corrections")),
+        "revised": _day(check, meta.get("updated"), ("updated",)),
     }
     if check.failed:
         return Checked(None, tuple(check.problems))
@@ -193,20 +197,46 @@ def _slugs(check: _Checker, value: object, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(slugs))
 
 
-def _relations(check: _Checker, value: object) -> tuple[Relation, ...]:
+def _entries(
+    check: _Checker, value: object, key: str, known: tuple[str, ...], shape: str
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """The mappings of a list field (`sources`, `related`, `corrections`) with their
+    positions, after reporting a value that is not a list, or an entry that is not a
+    mapping, and unknown keys; `shape` shows an entry, e.g. `{date: <day>, note: <text>}`."""
     if value is None:
-        return ()
+        return
     if not isinstance(value, list):
-        check.error(("related",), "must be a list of {event: <slug>, relation: <kind>} entries")
-        return ()
+        check.error((key,), f"must be a list of {shape} entries")
+        return
+    for index, item in enumerate(value):
+        at = (key, index)
+        if not isinstance(item, dict):
+            check.error(at, f"each entry must be a mapping: {shape}")
+            continue
+        _unknown_keys(check, item, at, known)
+        yield at, item
+
+
+def _corrections(check: _Checker, value: object) -> tuple[Correction, ...]:
+    """Dated notes of corrections, oldest first."""
+    found = []
+    shape = "{date: <day>, note: <text>}"
+    for at, item in _entries(check, value, "corrections", CORRECTION_KEYS, shape):
+        note = _nested_text(check, item, at, "note", required=True)
+        if item.get("date") is None:
+            check.error((*at, "date"), "is required: the day of the correction, e.g. 2024-05-02")
+            continue
+        date = _day(check, item.get("date"), (*at, "date"))
+        if date is not None and note:
+            found.append(Correction(date, note))
+    return tuple(sorted(found, key=lambda c: c.date.earliest))
+
+
+def _relations(check: _Checker, value: object) -> tuple[Relation, ...]:
     relations = []
     kinds = ", ".join(RELATIONS)
-    for index, item in enumerate(value):
-        at = ("related", index)
-        if not isinstance(item, dict):
-            check.error(at, "each entry must be a mapping: {event: <slug>, relation: <kind>}")
-            continue
-        _unknown_keys(check, item, at, RELATION_KEYS)
+    shape = "{event: <slug>, relation: <kind>}"
+    for at, item in _entries(check, value, "related", RELATION_KEYS, shape):
         slug, kind = item.get("event"), item.get("relation")
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
             check.error((*at, "event"), f"{slug!r} must be the slug of another event")
@@ -342,17 +372,10 @@ def _sources(check: _Checker, value: object, config: SiteConfig) -> tuple[Source
     if value is None or value == []:
         check.warn(("sources",), "none given: add a sources: list, so readers can check the event")
         return ()
-    if not isinstance(value, list):
-        check.error(("sources",), "must be a list of {title, url, publisher, date} entries")
-        return ()
     sources = []
     ids: set[str] = set()
-    for index, item in enumerate(value):
-        at = ("sources", index)
-        if not isinstance(item, dict):
-            check.error(at, "each source must be a mapping with at least a title")
-            continue
-        _unknown_keys(check, item, at, SOURCE_KEYS)
+    shape = "{title, url, publisher, date}"
+    for at, item in _entries(check, value, "sources", SOURCE_KEYS, shape):
         source = Source(
             title=_nested_text(check, item, at, "title", required=True),
             url=_source_url(check, item, at, "url", config),
