@@ -215,19 +215,20 @@ def period_marks(timeline: Timeline, newest_first: bool) -> PeriodMarks:
 
 def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> dict[str, Any]:
     """What every page listing events shows besides them: the to-scale strip of the events
-    (`overview.py`) with the periods as bands, the sentence that says what it shows, and
-    the entities' names and the links between events (cards show them, so a renamed entity
-    or a new link changes the page)."""
+    (`overview.py`) with the periods as bands and the sentence that says what it shows; and
+    what their cards and items show of other files (their entities' names, their connected
+    events' titles, when they were added and changed), so that the page changes with them."""
     bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
     return {
         "overview": overview_svg(events, bands, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands),
-        "entity_names": tuple((entity.slug, entity.title) for entity in timeline.entities),
-        "relations": tuple(
-            (e.slug, e.title, r.kind, r.event, other.title)
-            for e in timeline
-            for r in e.relations
-            if (other := timeline.by_slug.get(r.event))
+        "shown_with": tuple(
+            (
+                tuple(entity.title for entity in timeline.entities_of(event)),
+                tuple((link.label, link.event.title) for link in timeline.connections(event)),
+                timeline.times(event),
+            )
+            for event in events
         ),
     }
 
