@@ -229,6 +229,8 @@ def test_archived_copies_and_access_days_are_listed(site: Path, cli):
 
 
 def test_the_sources_page_groups_sources_by_publisher(site: Path, cli):
+    """`sources/` lists the publishers, the most cited first; each has a page of its
+    sources and the events each supports (pages of 200, so no page grows without end)."""
     write_event(site, "talks.md", CITED)
     write_event(site, "b.md", sourced("Second", "2020-01-01"))
     write_event(site, "c.md", sourced("Third", "2021-01-01"))
@@ -237,16 +239,20 @@ def test_the_sources_page_groups_sources_by_publisher(site: Path, cli):
         "---\ntitle: Fourth\ndate: 2022\nsources:\n"
         "  - {title: No publisher, url: 'https://news.example/x', date: 2022}\n---\nBody.\n",
     )  # fmt: skip
-    page = soup(build(site, cli) / "sources" / "index.html")
-    groups = [
-        (section.h2.get_text(), len(section.select(".source-list > li")))
-        for section in page.select("section.publisher")
-    ]
-    assert groups == [("Wire", 2), ("AP", 2), ("KCNA", 1), ("news.example", 1)]
-    wire = page.select("section.publisher")[0]
-    assert "Cited by 2 of 4 events (50%)" in wire.get_text()
-    supports = [a.get_text() for a in wire.select(".cited-by a")]
-    assert supports == ["Second", "Third"]
+    out = build(site, cli)
+    index = soup(out / "sources" / "index.html")
+    groups = [(li.a.get_text(), li.a["href"]) for li in index.select(".publisher-index > li")]
+    assert groups == [
+        ("Wire", "/t/sources/wire/"), ("AP", "/t/sources/ap/"), ("KCNA", "/t/sources/kcna/"),
+        ("news.example", "/t/sources/news-example/"),
+    ]  # fmt: skip
+    assert (
+        "2 sources, cited by 2 of 4 events (50%)"
+        in index.select_one(".publisher-index li").get_text()
+    )
+    wire = soup(out / "sources" / "wire" / "index.html")
+    assert len(wire.select(".source-list > li")) == 2
+    assert [a.get_text() for a in wire.select(".cited-by a")] == ["Second", "Third"]
     assert (
         soup(site.parent / "out" / "events" / "talks" / "index.html").select_one(".all-sources a")[
             "href"
@@ -338,3 +344,23 @@ def test_a_citation_leads_to_its_source_and_back(example, web_page):
     assert page.evaluate("document.querySelector(':target').id") == "source-1"
     page.click("#source-1 .backlinks a >> nth=0")
     page.wait_for_function("location.hash === '#cite-1-1'")
+
+
+def test_a_publisher_with_many_sources_gets_several_pages(site: Path, cli, monkeypatch):
+    import timeline.pages
+
+    monkeypatch.setattr(timeline.pages, "SOURCES_PER_PAGE", 2)
+    for number in range(5):
+        write_event(site, f"e{number}.md", sourced(f"Event {number}", f"201{number}-01-01"))
+    out = build(site, cli)
+    pages = sorted(
+        p.relative_to(out).as_posix() for p in (out / "sources" / "wire").rglob("*.html")
+    )
+    assert pages == ["sources/wire/2/index.html", "sources/wire/3/index.html",
+                     "sources/wire/index.html"]  # fmt: skip
+    listed = [
+        li.select_one(".cited-by a").get_text()
+        for page in ("", "2/", "3/")
+        for li in soup(out / "sources" / "wire" / page / "index.html").select(".source-list > li")
+    ]
+    assert listed == [f"Event {n}" for n in range(5)]

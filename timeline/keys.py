@@ -26,6 +26,8 @@ from .history import head_of
 from .model import Event, Timeline
 from .project import Site
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass -> its fields' names, looked up once
+
 
 def atoms(value: Any) -> Hashable:
     """`value` as nested tuples of plain values, each event reduced to its source hash."""
@@ -38,9 +40,11 @@ def atoms(value: Any) -> Hashable:
         return tuple(atoms(item) for item in value)
     if isinstance(value, Mapping):
         return tuple((key, atoms(value[key])) for key in sorted(value))
-    if dataclasses.is_dataclass(value):
-        fields = dataclasses.fields(value)
-        return (kind.__name__, *(atoms(getattr(value, f.name)) for f in fields))
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return (kind.__name__, *(atoms(getattr(value, name)) for name in names))
     raise TypeError(f"cannot fingerprint {kind.__name__}; teach keys.atoms about it")
 
 

@@ -402,7 +402,18 @@ class Timeline:
                     found[slug].append(event)
         return {slug: tuple(events) for slug, events in found.items()}
 
+    @cached_property
+    def _times(self) -> dict[str, Times]:
+        return {}
+
     def times(self, event: Event) -> Times:
+        """When the event was published and last updated (`_times_of`), worked out once."""
+        found = self._times.get(event.slug)
+        if found is None:
+            found = self._times[event.slug] = self._times_of(event)
+        return found
+
+    def _times_of(self, event: Event) -> Times:
         """When the event was published and last updated: its file's first commit, and its
         last commit or, set by hand, its `updated:` key (which wins over git), or its latest
         correction if later; the event's own date where none of them is known."""

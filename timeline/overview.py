@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -329,6 +329,22 @@ class Frame:
         return (self.plot_top + self.baseline) / 2
 
 
+CACHE_SIZE = 256  # strips and summaries kept between preview rebuilds (one a list page)
+_DRAWN: dict[tuple[object, ...], str] = {}
+
+
+def _remembered(key: tuple[object, ...], make: Callable[[], str]) -> str:
+    """The preview redraws every list page's strip after each edit, and most edits change
+    nothing it shows (a body, a title drawn only as a histogram bar): such strips are kept
+    by what they show."""
+    found = _DRAWN.get(key)
+    if found is None:
+        if len(_DRAWN) >= CACHE_SIZE:
+            _DRAWN.clear()
+        found = _DRAWN[key] = make()
+    return found
+
+
 def overview_svg(
     events: Sequence[Event],
     bands: Sequence[Band] = (),
@@ -342,6 +358,18 @@ def overview_svg(
 
     The caller wraps it in a `<figure>` with `role`/`aria` and `overview_summary` as caption.
     """
+    marks = len(events) <= HISTOGRAM_ABOVE  # else only major events are drawn one by one
+    shown = tuple(
+        (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
+        for e in events
+    )
+    key = ("svg", shown, tuple(bands), base_path, width, height)
+    return _remembered(key, lambda: _overview_svg(events, bands, base_path, width, height))
+
+
+def _overview_svg(
+    events: Sequence[Event], bands: Sequence[Band], base_path: str, width: int, height: int
+) -> str:
     known = time_range([e.date for e in events] + [b.date for b in bands])
     if known is None:
         return ""
@@ -628,6 +656,12 @@ def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame) -> Iter
 
 
 def overview_summary(events: Sequence[Event], bands: Sequence[Band] = ()) -> str:
+    """What the strip shows, in words (see `_overview_summary`), kept by the dates."""
+    key = ("summary", tuple(e.date.text for e in events), tuple(bands))
+    return _remembered(key, lambda: _overview_summary(events, bands))
+
+
+def _overview_summary(events: Sequence[Event], bands: Sequence[Band]) -> str:
     """What the strip shows, in words, for its caption and screen readers.
 
     "26 events from November 2017 to April 2025; busiest year 2019 (9 events)." With bands:

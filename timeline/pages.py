@@ -9,14 +9,15 @@ page's key says whether it needs rendering again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from .config import CONFIG_NAME, LATEST, SiteConfig
 from .dates import parse_date
 from .errors import Problem
-from .keys import page_key
+from .keys import page_key, stable_hash
 from .layout import Chunk, chunks_of, years_of
 from .model import (
     ENTITY_GROUPS,
@@ -28,6 +29,7 @@ from .model import (
     Tag,
     TagGroup,
     Timeline,
+    slugify,
 )
 from .overview import Band, overview_summary, overview_svg
 from .project import Site
@@ -222,13 +224,16 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
     return {
         "overview": overview_svg(events, bands, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands),
-        "shown_with": tuple(
-            (
-                tuple(entity.title for entity in timeline.entities_of(event)),
-                tuple((link.label, link.event.title) for link in timeline.connections(event)),
-                timeline.times(event),
+        "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
+            tuple(
+                (
+                    tuple(entity.title for entity in timeline.entities_of(event)),
+                    tuple((link.label, link.event.title) for link in timeline.connections(event)),
+                    timeline.times(event).added,
+                    timeline.times(event).touched,
+                )
+                for event in events
             )
-            for event in events
         ),
     }
 
@@ -250,7 +255,9 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
     return pages
 
 
+T = TypeVar("T")
 SOURCES_PAGE = "sources/index.html"
+SOURCES_PER_PAGE = 200  # a publisher's sources on one page (each with the events it supports)
 
 
 @dataclass(frozen=True)
@@ -263,32 +270,76 @@ class SourceUse:
 
 @dataclass(frozen=True)
 class Publisher:
-    """A publisher's sources, and how many events rest on at least one of them."""
+    """A publisher's sources, how many events rest on at least one of them, and where its
+    page is (`sources/<slug>/`)."""
 
     name: str
+    slug: str
     uses: tuple[SourceUse, ...]
     events: int
 
+    @property
+    def url(self) -> str:
+        return f"sources/{self.slug}/"
 
+
+@dataclass(frozen=True)
+class PublisherCount:
+    """What the sources index shows of a publisher (so that it changes only with these)."""
+
+    name: str
+    url: str
+    sources: int
+    events: int
+
+
+def _once(name: str) -> Callable[[Callable[[Timeline], T]], Callable[[Timeline], T]]:
+    """Work out a function of a timeline once for that timeline (planning the pages asks
+    for the sources and the changes more than once)."""
+
+    def wrap(function: Callable[[Timeline], T]) -> Callable[[Timeline], T]:
+        def once(timeline: Timeline) -> T:
+            found = timeline.__dict__.get(name)
+            if found is None:
+                found = timeline.__dict__[name] = function(timeline)
+            return found
+
+        once.__doc__ = function.__doc__
+        return once
+
+    return wrap
+
+
+@_once("_publishers")
 def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
     """Every source of every event, grouped by publisher (sources without one under their
     host, or "Publisher not named"), the outlets most events rest on first."""
-    uses: dict[tuple[str, ...], tuple[Source, list[Event]]] = {}
+    uses: dict[tuple[str, ...], tuple[Source, dict[str, Event]]] = {}
     for event in timeline:
         for source in event.sources:
-            found = uses.setdefault(source.identity, (source, []))
-            if event not in found[1]:
-                found[1].append(event)
+            uses.setdefault(source.identity, (source, {}))[1].setdefault(event.slug, event)
     grouped: dict[str, list[SourceUse]] = {}
     for source, events in uses.values():
-        grouped.setdefault(_publisher_name(source), []).append(SourceUse(source, tuple(events)))
-    result = []
+        use = SourceUse(source, tuple(events.values()))
+        grouped.setdefault(_publisher_name(source), []).append(use)
+    found_groups = []
     for name, items in grouped.items():
         items.sort(key=lambda use: (use.source.date.earliest if use.source.date else (0, 0, 0),
                                     use.source.title))  # fmt: skip
         events = len({event.slug for use in items for event in use.events})
-        result.append(Publisher(name, tuple(items), events))
-    return tuple(sorted(result, key=lambda p: (-p.events, p.name.casefold(), p.name)))
+        found_groups.append((name, tuple(items), events))
+    found_groups.sort(key=lambda g: (-g[2], g[0].casefold(), g[0]))
+    taken: set[str] = set()
+    result = []
+    for name, items, events in found_groups:
+        slug = base = slugify(name) or "publisher"
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        taken.add(slug)
+        result.append(Publisher(name, slug, items, events))
+    return tuple(result)
 
 
 def _publisher_name(source: Source) -> str:
@@ -298,15 +349,34 @@ def _publisher_name(source: Source) -> str:
     return parts.hostname if parts and parts.hostname else "Publisher not named"
 
 
+def _publisher_pages(publisher: Publisher) -> list[str]:
+    """The output paths of a publisher's pages, SOURCES_PER_PAGE sources each."""
+    count = max(1, -(-len(publisher.uses) // SOURCES_PER_PAGE))
+    return [f"{publisher.url}{f'{n}/' if n > 1 else ''}index.html" for n in range(1, count + 1)]
+
+
 def _sources_page(timeline: Timeline) -> list[Page]:
-    """`sources/`: how much of the timeline rests on each outlet."""
+    """`sources/`: how much of the timeline rests on each outlet; then a page per
+    publisher (in pages of SOURCES_PER_PAGE) with its sources and the events each supports."""
     groups = publishers(timeline)
     if not groups:
         return []
-    context = {"publishers": groups, "total": len(timeline),
+    counts = tuple(PublisherCount(g.name, g.url, len(g.uses), g.events) for g in groups)
+    by_url = {count.url: count for count in counts}
+    context = {"publishers": counts, "total": len(timeline),
                "sources": sum(len(group.uses) for group in groups)}  # fmt: skip
     description = "Every source cited in the timeline, by publisher, with the events it supports."
-    return [Page(SOURCES_PAGE, "sources.html", "Sources", description, context)]
+    pages = [Page(SOURCES_PAGE, "sources.html", "Sources", description, context)]
+    for group in groups:
+        paths = _publisher_pages(group)
+        for number, path in enumerate(paths):
+            part = group.uses[number * SOURCES_PER_PAGE : (number + 1) * SOURCES_PER_PAGE]
+            links = tuple((n + 1, p.removesuffix("index.html")) for n, p in enumerate(paths))
+            own = {"publisher": by_url[group.url], "uses": part, "total": len(timeline),
+                   "number": number, "pages": links}  # fmt: skip
+            title = group.name if number == 0 else f"{group.name} ({number + 1})"
+            pages.append(Page(path, "publisher.html", title, f"Sources from {group.name}.", own))
+    return pages
 
 
 @dataclass(frozen=True)
@@ -410,6 +480,7 @@ class Change:
         return f"{self.kind}-{self.time}"
 
 
+@_once("_changes")
 def changes_of(timeline: Timeline) -> tuple[Change, ...]:
     """Every addition (first commit), update (each later commit, or `updated:`) and
     correction, newest first."""
@@ -463,6 +534,7 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
         paths.add("periods/index.html")
     if any(event.sources for event in timeline):
         paths.add(SOURCES_PAGE)
+        paths.update(path for group in publishers(timeline) for path in _publisher_pages(group))
     if timeline.entities:
         paths.add("entities/index.html")
     if changes_of(timeline):
