@@ -240,7 +240,7 @@ class Builder:
         problems += refused_problems(run.refused, self.site.display_path)
         problems += check_unique_slugs(run.compiled) + check_unique_slugs(run.periods)
         problems += check_unique_slugs(run.entities)
-        problems += check_references(run.compiled, run.entities)
+        problems += check_references(run.compiled, run.entities, self._line_of)
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
         self._refuse_warnings(problems)
@@ -250,6 +250,13 @@ class Builder:
         """With `strict`, the warnings fail the build as errors, before anything is written."""
         if self.strict and warnings:
             raise BuildFailed(as_errors(warnings))
+
+    def _line_of(self, path: str, position: tuple[str | int, ...]) -> int | None:
+        """The line of a key in an event file, read again (only for a message)."""
+        try:
+            return read_event(path, (self.site.root / path).read_bytes()).line(*position)
+        except OSError:  # gone since it was read: the message stands without a line
+            return None
 
     def assemble(self, run: BuildRun) -> None:
         events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]

@@ -5,7 +5,7 @@ HTML (`markup.py`), and the checks that need every file at once (duplicate slugs
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .citations import citation_line, cite_text, unknown_message
 from .config import SiteConfig
@@ -23,7 +23,6 @@ class Compiled:
     event: Event | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
-    ref_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def subject(self) -> Event | None:
@@ -59,7 +58,7 @@ def compile_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck
         cited=body.cited,
         **fields,
     )
-    return Compiled(event, checked.problems, checked.slug_line, checked.ref_lines)
+    return Compiled(event, checked.problems, checked.slug_line)
 
 
 @dataclass(frozen=True)

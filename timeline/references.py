@@ -1,20 +1,24 @@
 """References between files, checked once every file is read: the entities an event names
 and the events it links to (`related:`). Each problem is reported at the line of the
 reference, with a "did you mean" hint, so a typo in one file is found like any other error.
+Lines are looked up (`LineOf`) only for the references that are wrong: finding a key's line
+walks the YAML again, which would double the cost of reading every file that is right.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .compiler import Compiled, CompiledEntity
 from .errors import Problem
 from .model import Entity, Event, slugify
 
+LineOf = Callable[[str, tuple[str | int, ...]], int | None]  # (file, key position) -> line
+
 
 def check_references(
-    compiled: Sequence[Compiled], entities: Sequence[CompiledEntity]
+    compiled: Sequence[Compiled], entities: Sequence[CompiledEntity], line_of: LineOf
 ) -> list[Problem]:
     """Unknown entities, unknown or self-referring related events, and `part-of` cycles."""
     known = [c.entity for c in entities if c.entity]
@@ -28,15 +32,18 @@ def check_references(
         for index, slug in enumerate(event.entities):
             if slug not in names or names[slug] != slug:
                 message = f'"{slug}" is not an entity (no file content/entities/{slug}.md)'
-                problems.append(_at(item, f"entities.{index}", message + _hint(slug, names)))
+                where = ("entities", index)
+                problems.append(_at(item, where, message + _hint(slug, names), line_of))
         for index, relation in enumerate(event.relations):
-            where = f"related.{index}.event"
+            where = ("related", index, "event")
             if relation.event == event.slug:
-                problems.append(_at(item, where, "an event cannot be related to itself"))
+                message = "an event cannot be related to itself"
+                problems.append(_at(item, where, message, line_of))
             elif relation.event not in events:
                 hint = _hint(relation.event, {slug: slug for slug in events})
-                problems.append(_at(item, where, f'"{relation.event}" is not an event{hint}'))
-    return problems + _part_of_cycles(events)
+                message = f'"{relation.event}" is not an event{hint}'
+                problems.append(_at(item, where, message, line_of))
+    return problems + _part_of_cycles(events, line_of)
 
 
 def _entity_names(entities: Iterable[Entity]) -> dict[str, str]:
@@ -57,12 +64,13 @@ def _hint(slug: str, names: dict[str, str]) -> str:
     return f'; did you mean "{names[close[0]]}"?' if close else ""
 
 
-def _at(item: Compiled, where: str, message: str) -> Problem:
+def _at(item: Compiled, where: tuple[str | int, ...], message: str, line_of: LineOf) -> Problem:
     event: Event = item.event  # type: ignore[assignment]
-    return Problem(event.path, item.ref_lines.get(where), where, message)
+    name = ".".join(str(part) for part in where)
+    return Problem(event.path, line_of(event.path, where), name, message)
 
 
-def _part_of_cycles(events: dict[str, Compiled]) -> list[Problem]:
+def _part_of_cycles(events: dict[str, Compiled], line_of: LineOf) -> list[Problem]:
     """`part-of` links that lead back to where they started (A part of B part of A),
     reported once per cycle, at the link that closes it in the first file of the cycle."""
     parents = {
@@ -81,9 +89,8 @@ def _part_of_cycles(events: dict[str, Compiled]) -> list[Problem]:
         following = path[(path.index(first) + 1) % len(path)]
         index = next(i for i, parent in parents[first] if parent == following)
         chain = " -> ".join([*path[path.index(first) :], *path[: path.index(first)], first])
-        problems.append(
-            _at(events[first], f"related.{index}.event", f"part-of goes round in a circle: {chain}")
-        )
+        message = f"part-of goes round in a circle: {chain}"
+        problems.append(_at(events[first], ("related", index, "event"), message, line_of))
     return problems
 
 

@@ -74,14 +74,11 @@ class _Checker:
 @dataclass(frozen=True)
 class Checked:
     """One file's frontmatter, checked: the event's fields (None on errors), its problems,
-    the line of its `slug:` key (for a later duplicate-slug message), and the lines of its
-    references to other files (`entities.0`, `related.1.event`), which are checked once
-    every file is read."""
+    and the line of its `slug:` key (for a later duplicate-slug message)."""
 
     fields: dict[str, Any] | None
     problems: tuple[Problem, ...]
     slug_line: int | None = None
-    ref_lines: dict[str, int] = field(default_factory=dict)
 
 
 def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) -> Checked:
@@ -112,14 +109,7 @@ def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) 
     if check.failed:
         return Checked(None, tuple(check.problems))
     slug_line = raw.line("slug") if "slug" in meta else None
-    return Checked(fields, tuple(check.problems), slug_line, _ref_lines(raw, fields))
-
-
-def _ref_lines(raw: RawEvent, fields: dict[str, Any]) -> dict[str, int]:
-    lines = {f"entities.{i}": raw.line("entities", i) for i in range(len(fields["entities"]))}
-    for index in range(len(fields["relations"])):
-        lines[f"related.{index}.event"] = raw.line("related", index, "event")
-    return lines
+    return Checked(fields, tuple(check.problems), slug_line)
 
 
 def check_entity(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
