@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from .dates import MAX_DAY, EventDate
@@ -27,6 +28,7 @@ RELATIONS = {
     "see-also": ("See also", "See also"),
 }
 RELATED_LIMIT = 3
+NO_HISTORY: Mapping[str, FileHistory] = MappingProxyType({})  # one object: see _times_after
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -345,7 +347,7 @@ class Timeline:
     events: tuple[Event, ...]
     periods: tuple[Period, ...] = ()
     entities: tuple[Entity, ...] = ()
-    history: Mapping[str, FileHistory] = field(default_factory=dict)  # by event path
+    history: Mapping[str, FileHistory] = field(default_factory=lambda: NO_HISTORY)  # by path
     repo_prefix: str = ""  # where the site lies in its git repository ("" at its root)
 
     @classmethod
@@ -364,10 +366,23 @@ class Timeline:
         ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
         named = sorted(entities, key=lambda e: (e.title.casefold(), e.slug))
         timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered),
-                       tuple(named), history or {}, repo_prefix)  # fmt: skip
+                       tuple(named), history or NO_HISTORY, repo_prefix)  # fmt: skip
         if previous is not None:
             timeline.__dict__["_related"] = timeline._related_after(previous)
+            timeline.__dict__["_times"] = timeline._times_after(previous)
         return timeline
+
+    def _times_after(self, previous: Timeline) -> dict[str, Times]:
+        """The times worked out for the previous version, for the events that are the same
+        objects (unchanged files) while the history is the same: an edit recomputes one."""
+        if previous.history is not self.history or "_times" not in previous.__dict__:
+            return {}
+        now = self.by_slug
+        return {
+            slug: times
+            for slug, times in previous._times.items()
+            if now.get(slug) is previous.by_slug.get(slug)
+        }
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
