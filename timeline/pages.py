@@ -46,6 +46,7 @@ class Page:
     description: str = ""
     context: dict[str, Any] = field(default_factory=dict)
     subject: Event | None = None
+    fingerprint: str = ""  # what the key hashes instead of the context, when that is costly
 
     @property
     def url(self) -> str:
@@ -55,7 +56,8 @@ class Page:
     def key(self, theme: str) -> str:
         """Changes whenever the page could render differently."""
         own = (self.path, self.template, self.title, self.description)
-        return page_key(theme, own, self.context)
+        return page_key(theme, own, {"fingerprint": self.fingerprint} if self.fingerprint
+                        else self.context)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -375,7 +377,11 @@ def _sources_page(timeline: Timeline) -> list[Page]:
             own = {"publisher": by_url[group.url], "uses": part, "total": len(timeline),
                    "number": number, "pages": links}  # fmt: skip
             title = group.name if number == 0 else f"{group.name} ({number + 1})"
-            pages.append(Page(path, "publisher.html", title, f"Sources from {group.name}.", own))
+            shown = (own["publisher"], len(timeline), number, links, tuple(
+                (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
+            ))  # fmt: skip
+            pages.append(Page(path, "publisher.html", title, f"Sources from {group.name}.", own,
+                              fingerprint=stable_hash(shown)))  # fmt: skip
     return pages
 
 

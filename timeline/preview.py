@@ -174,7 +174,8 @@ class Preview:
                 indexer=self.indexer,
                 shown=lambda run: self._report_success(run, time.perf_counter() - start),
             )  # fmt: skip
-            Pipeline(self.builder, target).run(self._content_hints(changed))
+            with parallel.fewer_collections():  # as `build` does: the heap holds every event
+                Pipeline(self.builder, target).run(self._content_hints(changed))
         except (BuildFailed, RenderError, TimelineError) as exc:
             self._report_failure(_problems_of(exc))
             return False
