@@ -469,6 +469,10 @@ class Timeline:
         ordered = sorted(found, key=lambda pair: (self._position[pair[1].slug], pair[0]))
         return tuple(Connection(label, other) for label, other in dict.fromkeys(ordered))
 
+    def is_linked(self, slug: str) -> bool:
+        """Whether any event links to this one, or it to any."""
+        return slug in self._links
+
     def linked_slugs(self, slugs: set[str]) -> set[str]:
         """The events linked to any of `slugs`, either way (whose pages show them)."""
         return {other.slug for slug in slugs for _, other in self._links.get(slug, [])}

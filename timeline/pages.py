@@ -227,17 +227,26 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
         "overview": overview_svg(events, bands, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands),
         "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
-            tuple(
-                (
-                    tuple(entity.title for entity in timeline.entities_of(event)),
-                    tuple((link.label, link.event.title) for link in timeline.connections(event)),
-                    timeline.times(event).added,
-                    timeline.times(event).touched,
-                )
-                for event in events
-            )
+            tuple(_shown_with(e, timeline) for e in events if _shows_others(e, timeline))
         ),
     }
+
+
+def _shows_others(event: Event, timeline: Timeline) -> bool:
+    """Whether the event's card and item show anything of other files (entities, linked
+    events, git's dates): most events of a timeline without them show nothing."""
+    return bool(event.entities or timeline.is_linked(event.slug) or event.path in timeline.history)
+
+
+def _shown_with(event: Event, timeline: Timeline) -> tuple[object, ...]:
+    times = timeline.times(event)
+    return (
+        event.slug,
+        tuple(entity.title for entity in timeline.entities_of(event)),
+        tuple((link.label, link.event.title) for link in timeline.connections(event)),
+        times.added,
+        times.touched,
+    )
 
 
 def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
