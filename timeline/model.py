@@ -36,7 +36,7 @@ SLUG_MAX = 80  # characters of a slug made from a title or a tag: short, readabl
 NAME_BYTES = 200  # the most any slug may take: it names a folder (at most 255 bytes)
 
 
-def _day_time(day: tuple[int, int, int]) -> str:
+def day_time(day: tuple[int, int, int]) -> str:
     """A day as the RFC 3339 time of its start (UTC)."""
     year, month, date = day
     return f"{min(max(year, 1), 9999):04d}-{month:02d}-{date:02d}T00:00:00Z"
@@ -436,9 +436,9 @@ class Timeline:
         added = history.added if history else None
         changed = history.changed if history else None
         if event.revised is not None:
-            changed = _day_time(event.revised.latest)
+            changed = day_time(event.revised.latest)
         published = added or event.own_time
-        corrected = [_day_time(c.date.latest) for c in event.corrections]
+        corrected = [day_time(c.date.latest) for c in event.corrections]
         updated = max([published, changed or published, *corrected])
         touched = max([t for t in (changed, *corrected) if t], default=None)
         return Times(added, changed, published, updated, touched)

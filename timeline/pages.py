@@ -29,6 +29,7 @@ from .model import (
     Tag,
     TagGroup,
     Timeline,
+    day_time,
     slugify,
 )
 from .overview import Band, overview_summary, overview_svg
@@ -485,11 +486,6 @@ class Change:
         return self.time[:10]
 
     @property
-    def day_text(self) -> str:
-        """The day as readers see dates: `25 November 2026`."""
-        return parse_date(self.day).display
-
-    @property
     def anchor(self) -> str:
         """Unique among the event's changes, for feed entry ids."""
         return f"{self.kind}-{self.time}"
@@ -510,14 +506,9 @@ def changes_of(timeline: Timeline) -> tuple[Change, ...]:
             later = {times.changed}  # set by hand: it stands for the updates
         found += [Change(time, "updated", event) for time in later]
         found += [
-            Change(_day_start(c.date.latest), "corrected", event, c.note) for c in event.corrections
+            Change(day_time(c.date.latest), "corrected", event, c.note) for c in event.corrections
         ]
     return tuple(sorted(found, key=lambda c: (c.time, c.kind, c.event.slug), reverse=True))
-
-
-def _day_start(day: tuple[int, int, int]) -> str:
-    year, month, date = day
-    return f"{min(max(year, 1), 9999):04d}-{month:02d}-{date:02d}T00:00:00Z"
 
 
 def _changes_page(timeline: Timeline) -> list[Page]:

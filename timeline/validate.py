@@ -106,10 +106,7 @@ def check_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) 
         "corrections": _corrections(check, meta.get("corrections")),
         "revised": _day(check, meta.get("updated"), ("updated",)),
     }
-    if check.failed:
-        return Checked(None, tuple(check.problems))
-    slug_line = raw.line("slug") if "slug" in meta else None
-    return Checked(fields, tuple(check.problems), slug_line)
+    return _checked(check, fields)
 
 
 def check_entity(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
@@ -128,10 +125,7 @@ def check_entity(raw: RawEvent, *, asset_exists: AssetCheck) -> Checked:
         "summary": _text(check, meta, "summary"),
         "slug": _slug(check, meta.get("slug")),
     }
-    if check.failed:
-        return Checked(None, tuple(check.problems))
-    slug_line = raw.line("slug") if "slug" in meta else None
-    return Checked(fields, tuple(check.problems), slug_line)
+    return _checked(check, fields)
 
 
 def _kind_of_entity(check: _Checker, value: object) -> str:
@@ -256,9 +250,14 @@ def check_period(raw: RawEvent) -> Checked:
         "color": _color(check, meta),
         "slug": _slug(check, meta.get("slug")),
     }
+    return _checked(check, fields)
+
+
+def _checked(check: _Checker, fields: dict[str, Any]) -> Checked:
+    """The checked fields (none if there was an error), the problems, and the `slug:` line."""
     if check.failed:
         return Checked(None, tuple(check.problems))
-    slug_line = raw.line("slug") if "slug" in meta else None
+    slug_line = check.raw.line("slug") if "slug" in check.raw.meta else None
     return Checked(fields, tuple(check.problems), slug_line)
 
 
