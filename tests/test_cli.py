@@ -68,7 +68,7 @@ def test_new_refuses_to_overwrite_and_bad_dates(site: Path, cli) -> None:
     again = cli("new", "Same", "--date", "2024-01-14", "--site", site)
     assert again.code == 2 and "already exists" in again.err
     bad = cli("new", "Other", "--date", "2024-02-30", "--site", site)
-    assert bad.code == 2 and "is not a real day: February 2024 has 29 days" in bad.err
+    assert bad.code == 2 and "is not a real day: 2024-02 has 29 days" in bad.err
     assert len(list((site / "content" / "events").iterdir())) == 1
 
 

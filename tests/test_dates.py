@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 
 from timeline.dates import DateError, parse_date, parse_with_edtf
+from timeline.datetext import plain_english
+
+THIN = "\u2009"  # CLDR's English joins intervals of months with thin spaces around the dash
 
 
 @pytest.mark.parametrize(
@@ -19,15 +22,16 @@ from timeline.dates import DateError, parse_date, parse_with_edtf
         ("2019?", "2019?"),
         ("2019-02%", "c. February 2019?"),
         ("2019-02-27/2019-02-28", "27–28 February 2019"),
-        ("2019-02-27/2019-03-03", "27 February – 3 March 2019"),
-        ("2018-12/2019-01", "December 2018 – January 2019"),
-        ("2019-02/2019-04", "February–April 2019"),
+        ("2019-02-27/2019-03-03", f"27 February{THIN}–{THIN}3 March 2019"),
+        ("2018-12/2019-01", f"December 2018{THIN}–{THIN}January 2019"),
+        ("2019-02/2019-04", f"February{THIN}–{THIN}April 2019"),
         ("2019/2020", "2019–2020"),
         ("2019-02-27/..", "27 February 2019 onwards"),
         ("../2019", "until 2019"),
         ("2019-02-27/", "27 February 2019 – end unknown"),
         ("201X", "2010s"),
         ("19XX", "1900–1999"),
+        ("-004X", "50 BCE–41 BCE"),
         ("2019-02-XX", "February 2019"),
         ("-0043", "44 BCE"),
         ("2019-21", "Spring 2019"),
@@ -35,7 +39,7 @@ from timeline.dates import DateError, parse_date, parse_with_edtf
     ],
 )
 def test_dates_display_honestly(text: str, display: str) -> None:
-    assert parse_date(text).display == display
+    assert plain_english().display(parse_date(text)) == display
 
 
 def test_yaml_date_objects_work_like_the_string() -> None:
@@ -45,11 +49,11 @@ def test_yaml_date_objects_work_like_the_string() -> None:
 
 @pytest.mark.parametrize(
     ("text", "qualifier"),
-    [("2019", ""), ("2019~", "approximate"), ("2019?", "uncertain"),
-     ("2019%", "approximate and uncertain"), ("2019-02-27~/2019-03", "approximate")],
+    [("2019", ""), ("2019~", "approximate date"), ("2019?", "uncertain date"),
+     ("2019%", "approximate and uncertain date"), ("2019-02-27~/2019-03", "approximate date")],
 )  # fmt: skip
 def test_qualifier_in_words(text: str, qualifier: str) -> None:
-    assert parse_date(text).qualifier == qualifier
+    assert plain_english().qualifier(parse_date(text)) == qualifier
 
 
 def test_bounds_and_iso() -> None:
@@ -86,7 +90,7 @@ def test_years_touched_by_an_interval() -> None:
     ("value", "message"),
     [
         ("2019-13-45", "is not a valid EDTF date"),
-        ("2019-02-29", "is not a real day: February 2019 has 28 days"),
+        ("2019-02-29", "is not a real day: 2019-02 has 28 days"),
         ("2019-02-28/2019-02-27", "ends before it starts"),
         ("", "is empty"),
         ("yesterday", "is not a valid EDTF date"),

@@ -194,7 +194,7 @@ def test_new_and_updated_events_are_marked_since_the_last_visit(story: Path, cli
         assert sorted(marks) == [["a", "Updated"], ["b2", "Updated"], ["c", "New"]]
         summary = page.locator("[data-since-visit]")
         assert summary.inner_text().startswith(
-            "1 event added and 2 updated since your last visit on 2 May 2024."
+            "1 event added and 2 events updated since your last visit on 2 May 2024."
         )
         page.click("[data-since-visit] button")
         shown = page.eval_on_selector_all(

@@ -266,7 +266,7 @@ def test_bad_values_in_a_sheet_are_each_reported(site: Path) -> None:
     problems = [
         "3: start_date: year 'abc' is not a whole number",
         f'4: date: "2019-13" is not a valid EDTF date; {EXAMPLES}',
-        '5: date: "2019-02-30" is not a real day: February 2019 has 28 days',
+        '5: date: "2019-02-30" is not a real day: 2019-02 has 28 days',
         "6: start_date: year 0 does not exist in TimelineJS dates",
         "7: end_date: year 'x' is not a whole number",
         "8: start_date: year '99999999999' is too large",

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from timeline.dates import parse_date
+from timeline.datetext import plain_english
 from timeline.model import Event
 from timeline.overview import (
     LABEL_CHAR_PX,
@@ -21,6 +22,16 @@ from timeline.overview import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
+THIN = "\u2009"  # CLDR's English joins two months with thin spaces around the dash
+
+
+def draw(events, bands=(), **options) -> str:
+    """The strip of `events` as an English site draws it."""
+    return overview_svg(events, bands, dates=plain_english(), **options)
+
+
+def summarise(events, bands=()) -> str:
+    return overview_summary(events, bands, plain_english())
 
 
 def event(slug: str, date: str, *, title: str = "", importance: str = "normal") -> Event:
@@ -76,7 +87,7 @@ def test_day_numbers_match_the_calendar_and_extend_before_year_one():
 
 def test_mark_positions_are_proportional_to_time():
     events = [event("a", "2019-01-01"), event("b", "2019-03-15"), event("c", "2021-11-30")]
-    found = marks(parse(overview_svg(events)))
+    found = marks(parse(draw(events)))
     x = {slug: float(found[slug].get("cx")) for slug in "abc"}
     day = {slug: days(found[slug].get("data-from")) for slug in "abc"}
     ratio_x = (x["b"] - x["a"]) / (x["c"] - x["a"])
@@ -91,7 +102,7 @@ def test_intervals_are_bars_as_long_as_they_last():
         event("long", "2019-03-01/2019-08-31"),
         event("point", "2020-06-01"),
     ]
-    found = marks(parse(overview_svg(events)))
+    found = marks(parse(draw(events)))
     short, long = found["short"], found["long"]
     assert short.tag == long.tag == f"{SVG}rect"
     assert found["point"].tag == f"{SVG}circle"
@@ -101,14 +112,14 @@ def test_intervals_are_bars_as_long_as_they_last():
 
 def test_major_events_are_larger():
     events = [event("big", "2019-01-01", importance="major"), event("small", "2020-01-01")]
-    found = marks(parse(overview_svg(events)))
+    found = marks(parse(draw(events)))
     assert float(found["big"].get("r")) > float(found["small"].get("r"))
     assert "overview__mark--major" in found["big"].get("class")
 
 
 def test_approximate_and_uncertain_dates_are_soft_marks():
     events = [event("c", "2019~"), event("q", "2020-05?"), event("sure", "2021-01-01")]
-    found = marks(parse(overview_svg(events)))
+    found = marks(parse(draw(events)))
     for slug in "cq":
         assert "overview__mark--fuzzy" in found[slug].get("class")
         assert found[slug].get("stroke-dasharray")
@@ -124,7 +135,7 @@ def test_open_ends_run_to_the_edge_and_fade():
         event("until", "../2019-02"),
         event("last", "2021-01-01"),
     ]
-    root = parse(overview_svg(events, width=1000))
+    root = parse(draw(events, width=1000))
     found = marks(root)
     onwards, until = found["onwards"], found["until"]
     assert onwards.get("mask") == "url(#overview-fade-end)"
@@ -147,7 +158,7 @@ def test_open_ends_run_to_the_edge_and_fade():
     ids=["3 months: months", "5 years: years", "300 years: 50 years or more"],
 )
 def test_ticks_suit_the_span(dates: tuple[str, str], pattern: str):
-    svg = overview_svg([event(f"e{i}", d) for i, d in enumerate(dates)])
+    svg = draw([event(f"e{i}", d) for i, d in enumerate(dates)])
     found = labels(svg)
     texts = [t.text for t in found]
     assert 2 <= len(texts) <= 12, texts
@@ -158,7 +169,7 @@ def test_ticks_suit_the_span(dates: tuple[str, str], pattern: str):
 
 
 def test_five_years_get_consecutive_years():
-    svg = overview_svg([event("a", "2015-03-01"), event("b", "2020-02-01")])
+    svg = draw([event("a", "2015-03-01"), event("b", "2020-02-01")])
     assert [t.text for t in labels(svg)] == ["2016", "2017", "2018", "2019", "2020"]
 
 
@@ -169,16 +180,16 @@ def test_bce_dates_are_drawn_without_crashing():
         event("later", "0014-08-19"),
         event("deep", "Y-170000002"),
     ]
-    root = parse(overview_svg(events[:3]))
+    root = parse(draw(events[:3]))
     assert "44 BCE" in [t.text for t in root.iter(f"{SVG}text")] or marks(root)
     assert len(marks(root)) == 3
-    parse(overview_svg(events))  # a span of 170 million years still draws
-    assert "BCE" in overview_summary(events[:3])
+    parse(draw(events))  # a span of 170 million years still draws
+    assert "BCE" in summarise(events[:3])
 
 
 def test_no_events_and_no_bands_give_an_empty_string():
-    assert overview_svg([]) == ""
-    assert overview_summary([]) == "No events."
+    assert draw([]) == ""
+    assert summarise([]) == "No events."
 
 
 def test_bands_are_drawn_behind_marks_and_link_to_their_period():
@@ -187,7 +198,7 @@ def test_bands_are_drawn_behind_marks_and_link_to_their_period():
         band("summits", "2018-03/2019-02", "Summit diplomacy"),
         band("alliance", "2023-01/..", "The alliance with Russia", color="red;x"),
     ]
-    svg = overview_svg(events, bands, base_path="/news/")
+    svg = draw(events, bands, base_path="/news/")
     root = parse(svg)
     links = [a for a in root.iter(f"{SVG}a") if a.get("class") == "overview__band"]
     assert [a.get("href") for a in links] == ["/news/periods/summits/", "/news/periods/alliance/"]
@@ -200,13 +211,13 @@ def test_bands_are_drawn_behind_marks_and_link_to_their_period():
 
 def test_long_band_titles_are_cut_to_fit():
     events = [event("a", "2000-01-01"), event("b", "2020-01-01")]
-    svg = overview_svg(events, [band("tiny", "2005-01/2005-03", "A very long period name")])
+    svg = draw(events, [band("tiny", "2005-01/2005-03", "A very long period name")])
     text = parse(svg).find(f".//{SVG}text[@class='overview__band-label']")
     assert text is None or text.text.endswith("…")
 
 
 def test_marks_link_to_their_events():
-    svg = overview_svg([event("a", "2019-01-01"), event("b", "2020-01-01")], base_path="/x/")
+    svg = draw([event("a", "2019-01-01"), event("b", "2020-01-01")], base_path="/x/")
     hrefs = sorted(a.get("href") for a in parse(svg).iter(f"{SVG}a"))
     assert hrefs == ["/x/events/a/", "/x/events/b/"]
 
@@ -217,7 +228,7 @@ def test_many_events_become_a_small_histogram():
         event(f"e{i}", dt.date.fromordinal(start + (i * 7919) % 9000).isoformat())
         for i in range(20_000)
     ]
-    svg = overview_svg(events)
+    svg = draw(events)
     assert len(svg.encode()) < 30_000
     root = parse(svg)
     assert not marks(root)
@@ -227,24 +238,24 @@ def test_many_events_become_a_small_histogram():
     assert sum(counts) == 20_000
     tallest = max(bins, key=lambda b: float(b.get("height")))
     assert counts[bins.index(tallest)] == max(counts)
-    assert bins[0].find(f"{SVG}title").text == f"January–June 2000: {counts[0]} events"
+    assert bins[0].find(f"{SVG}title").text == f"January{THIN}–{THIN}June 2000: {counts[0]} events"
 
 
 def test_long_titles_are_cut_in_tooltips():
     events = [event(f"e{i}", f"{1600 + i * 20}-01-01", title="Long " * 2000) for i in range(20)]
-    root = parse(overview_svg(events))
+    root = parse(draw(events))
     assert len(marks(root)) == 20
     assert all(len(t.text) < 200 for t in root.iter(f"{SVG}title"))
 
 
 def test_many_marks_stay_within_the_budget():
     events = [event(f"e{i}", f"{1600 + i}-01-01", title="Long " * 60) for i in range(400)]
-    assert len(overview_svg(events).encode()) < 30_000
+    assert len(draw(events).encode()) < 30_000
 
 
 @pytest.mark.parametrize("width", [120, 200, 400])
 def test_tick_labels_never_overlap_on_narrow_strips(width: int):
-    svg = overview_svg([event("a", "2015-03-01"), event("b", "2020-02-01")], width=width)
+    svg = draw([event("a", "2015-03-01"), event("b", "2020-02-01")], width=width)
     found = labels(svg)
     assert found
     for left, right in itertools.pairwise(found):
@@ -254,16 +265,16 @@ def test_tick_labels_never_overlap_on_narrow_strips(width: int):
 
 def test_overlapping_marks_become_a_histogram_even_when_few():
     crowded = [event(f"e{i}", "2019-05-01") for i in range(10)] + [event("z", "2025-01-01")]
-    root = parse(overview_svg(crowded))
+    root = parse(draw(crowded))
     assert "overview--density" in root.get("class")
     spread = [event(f"e{i}", f"{2000 + i}-01-01") for i in range(10)]
-    assert "overview--density" not in parse(overview_svg(spread)).get("class")
+    assert "overview--density" not in parse(draw(spread)).get("class")
 
 
 def test_hostile_titles_are_escaped():
     nasty = "<script>alert(\"x\")</script> & 'quotes'"
     events = [event("a", "2019-01-01", title=nasty), event("b", "2020-01-01")]
-    svg = overview_svg(events, [band("p", "2019/2020", nasty)], base_path='/"><script>/')
+    svg = draw(events, [band("p", "2019/2020", nasty)], base_path='/"><script>/')
     assert "<script>" not in svg
     root = parse(svg)
     titles = [t.text for t in root.iter(f"{SVG}title")]
@@ -273,8 +284,8 @@ def test_hostile_titles_are_escaped():
 def test_output_is_deterministic_and_rounded():
     events = [event(f"e{i}", f"{2000 + i % 20}-0{1 + i % 9}-1{i % 10}") for i in range(60)]
     bands = [band("p", "2003/2009")]
-    first = overview_svg(events, bands)
-    assert first == overview_svg(list(events), list(bands))
+    first = draw(events, bands)
+    assert first == draw(list(events), list(bands))
     numbers = re.findall(r' (?:x|y|cx|width|height)="(-?[\d.]+)"', first)
     assert numbers and all(len(n.partition(".")[2]) <= 1 for n in numbers)
 
@@ -282,11 +293,11 @@ def test_output_is_deterministic_and_rounded():
 def test_the_summary_says_span_and_counts():
     events = [event("a", "2017-11-05"), event("b", "2019-02-27"), event("c", "2019-06")]
     events += [event("d", "2025-04-01")]
-    text = overview_summary(events)
+    text = summarise(events)
     assert text.startswith("4 events from November 2017 to April 2025")
     assert "busiest year 2019 (2 events)" in text
     bands = [band("s", "2018-03/2019-02", "Summits"), band("n", "2019-01/..", "Later")]
-    text = overview_summary(events, bands)
-    assert "Summits (March 2018 – February 2019) 1" in text
+    text = summarise(events, bands)
+    assert f"Summits (March 2018{THIN}–{THIN}February 2019) 1" in text
     assert "Later (January 2019 onwards) 3" in text
     assert "1 in no period" in text

@@ -15,6 +15,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from timeline.cli import make_parser, run
 from timeline.dates import DateError, EventDate, parse_date
+from timeline.datetext import DateText
+from timeline.language import Language
 
 # Hypothesis keeps caches in ./.hypothesis by default, which would be the repository.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "timeline-tests-hypothesis")
@@ -91,6 +93,7 @@ values = st.recursive(
                                st.dictionaries(keys, children, max_size=4)),
     max_leaves=12,
 )  # fmt: skip
+WRITERS = [DateText(Language(tag, [], None)) for tag in ("en", "ko", "ja", "ar", "ru", "fa")]
 
 
 def dumped(key: str, value: object) -> str:
@@ -195,5 +198,8 @@ def test_parse_date_returns_a_date_or_raises_date_error(value: object) -> None:
         assert str(exc)
         return
     assert isinstance(parsed, EventDate)
-    parsed.display, parsed.duration, parsed.iso_earliest, parsed.iso_latest  # noqa: B018
+    for dates in WRITERS:  # any date a build accepts can be written out, in any language
+        assert dates.display(parsed)
+        dates.duration(parsed)
+    parsed.iso_earliest, parsed.iso_latest  # noqa: B018
     assert parsed.earliest <= parsed.latest

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
+from .citations import cite_labels
 from .compiler import (
     Compiled,
     CompiledEntity,
@@ -292,6 +293,8 @@ class Builder:
         change, every page is."""
         renderer = self.renderer()
         renderer.use_timeline(run.timeline)
+        if self.site.language.problems:  # a catalog that cannot be read
+            raise BuildFailed(self.site.language.problems)
         self._refuse_warnings(site_warnings(self.site))
         run.warnings = run.warnings + site_warnings(self.site)
         if self.history.warning is not None:  # a notice about the build, not the content
@@ -379,8 +382,9 @@ class _Compiler:
         if reusable and not (self.assets_changed and previous.uses_assets):
             return CompiledFile(info.signature, raw.digest, previous.compiled, previous.uses_assets)
         compiled = compile_event(
-            raw, config=self.site.config, asset_exists=self.assets.__contains__
-        )
+            raw, config=self.site.config, asset_exists=self.assets.__contains__,
+            cite_labels=cite_labels(self.site.language.gettext),
+        )  # fmt: skip
         return CompiledFile(info.signature, raw.digest, compiled, "image" in raw.meta)
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .language import N_
 from .model import Source
 
 if TYPE_CHECKING:
@@ -32,6 +33,20 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
+CiteLabels = tuple[str, str]
+# What a citation link says to screen readers, with and without a publisher; translated (the
+# site's language) before events are compiled, as the body's HTML holds them.
+CITE_LABELS: CiteLabels = (
+    N_("Source %(number)s: %(publisher)s, “%(title)s”"),
+    N_("Source %(number)s: “%(title)s”"),
+)
+
+
+def cite_labels(gettext: Callable[[str], str]) -> CiteLabels:
+    """The citation labels in a language (`gettext` of its catalogs)."""
+    return (gettext(CITE_LABELS[0]), gettext(CITE_LABELS[1]))
+
+
 @dataclass
 class Citing:
     """The sources of the document being converted, and what its citations used."""
@@ -39,9 +54,11 @@ class Citing:
     sources: Sequence[Source] = ()
     counts: list[int] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    labels: CiteLabels = CITE_LABELS
 
-    def start(self, sources: Sequence[Source]) -> None:
+    def start(self, sources: Sequence[Source], labels: CiteLabels = CITE_LABELS) -> None:
         self.sources = sources
+        self.labels = labels
         self.counts = [0] * len(sources)
         self.unknown = []
 
@@ -58,10 +75,12 @@ def ids_of(text: str) -> list[str]:
     return [part.strip().lstrip("@") for part in text.split(";")]
 
 
-def accessible_name(number: int, source: Source) -> str:
-    """What a screen reader says for a citation: `Source 2: Reuters, "Title"`."""
-    who = f"{source.publisher}, " if source.publisher else ""
-    return f"Source {number}: {who}“{source.title}”"
+def accessible_name(number: int, source: Source, labels: CiteLabels = CITE_LABELS) -> str:
+    """What a screen reader says for a citation: `Source 2: Reuters, "Title"`, in the
+    site's language (`labels`: the two forms, with and without a publisher)."""
+    with_publisher, without = labels
+    values = {"number": number, "publisher": source.publisher, "title": source.title}
+    return (with_publisher if source.publisher else without) % values
 
 
 def citation_extension(citing: Citing) -> Extension:
@@ -99,7 +118,7 @@ def render_citation(citing: Citing, match: re.Match[str]) -> etree.Element | Non
         link = etree.SubElement(sup, "a", {
             "href": f"#source-{number}",
             "id": f"cite-{number}-{citing.counts[number - 1]}",
-            "aria-label": accessible_name(number, citing.sources[number - 1]),
+            "aria-label": accessible_name(number, citing.sources[number - 1], citing.labels),
         })  # fmt: skip
         link.text = str(number)
         link.tail = ", " if position + 1 < len(numbers) else "]"

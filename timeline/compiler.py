@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .citations import citation_line, cite_text, unknown_message
+from .citations import CITE_LABELS, CiteLabels, citation_line, cite_text, unknown_message
 from .config import SiteConfig
 from .errors import Problem
 from .markup import first_paragraph, render_markdown
@@ -29,16 +29,25 @@ class Compiled:
         return self.event
 
 
-def compile_event(raw: RawEvent, *, config: SiteConfig, asset_exists: AssetCheck) -> Compiled:
-    """Validate one raw event and render its body; the event is None when it has errors
-    (a citation of an id no source carries is one, reported at its line)."""
+def compile_event(
+    raw: RawEvent,
+    *,
+    config: SiteConfig,
+    asset_exists: AssetCheck,
+    cite_labels: CiteLabels = CITE_LABELS,
+) -> Compiled:
+    """Validate one raw event and render its body (its citations named for screen readers
+    with `cite_labels`, in the site's language); the event is None when it has errors (a
+    citation of an id no source carries is one, reported at its line)."""
     checked = check_event(raw, config=config, asset_exists=asset_exists)
     if checked.fields is None:
         return Compiled(None, checked.problems)
     fields = dict(checked.fields)
     sources = fields["sources"]
     summary, unknown_in_summary = cite_text(fields.pop("summary"), sources)
-    body = render_markdown(raw.body, allow_raw_html=config.allow_raw_html, sources=sources)
+    body = render_markdown(
+        raw.body, allow_raw_html=config.allow_raw_html, sources=sources, cite_labels=cite_labels
+    )
     problems = [
         Problem(raw.path, citation_line(raw.body, source_id, raw.body_line), "body",
                 unknown_message(source_id, sources))

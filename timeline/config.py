@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import BuildFailed, DateError, Problem
+from .language import locale_problem
 from .model import STATUSES, Status
-from .urls import base_url_problem
+from .urls import base_url_problem, encoded
 
 CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -36,7 +37,9 @@ Check = Callable[[Any], "str | None"]
 
 
 def _language(value: str) -> str | None:
-    return None if LANGUAGE_RE.match(value) else "must be a language tag such as en, fr or pt-BR"
+    if not LANGUAGE_RE.match(value):
+        return "must be a language tag such as en, fr or pt-BR"
+    return locale_problem(value)
 
 
 def _page_size(value: int) -> str | None:
@@ -109,7 +112,12 @@ class SiteConfig:
         "and the sitemap need it.",
         _base_url,
     )
-    language: str = option("en", "Language of the content (BCP 47), for `<html lang>`.", _language)
+    language: str = option(
+        "en",
+        "Language of the site (BCP 47: `en`, `ko`, `ja`, `zh-Hans`, `ar`, ...): `<html lang>`, "
+        "dates (CLDR), the interface's words, search stemming. See Languages.",
+        _language,
+    )
     author: str = option("", "Author or organisation, for meta tags and feeds.")
     allow_raw_html: bool = option(
         False, "Keep raw HTML in event bodies as written instead of sanitising it."
@@ -195,7 +203,7 @@ class SiteConfig:
 
     def absolute_url(self, path: str) -> str:
         """Absolute URL of a root-relative site path, or '' without a base URL."""
-        return self.site_url + path.lstrip("/") if self.site_url else ""
+        return self.site_url + encoded(path.lstrip("/")) if self.site_url else ""
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}

@@ -1,9 +1,9 @@
-"""Honest dates: EDTF text -> `EventDate` with sort keys, earliest/latest days and display text.
+"""Honest dates: EDTF text -> `EventDate` with sort keys and earliest/latest days.
 
 Parsing is delegated to the `edtf` package (Library of Congress EDTF levels 0 and 1). This module
 adds what a timeline needs on top: a calendar check edtf skips (it accepts 29 February 2019),
 intervals that end before they start, sort keys that also work for open ends and years
-outside 1..9999, and display text that never claims more precision than the author gave.
+outside 1..9999, and the precision the author gave, which `datetext.py` writes out in words.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ from functools import cached_property, lru_cache
 
 from .errors import DateError
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+SEASONS = range(21, 25)  # EDTF's spring, summer, autumn and winter
 YMD = tuple[int, int, int]
 MIN_DAY: YMD = (-(10**12), 1, 1)
 MAX_DAY: YMD = (10**12, 12, 31)
@@ -46,31 +42,6 @@ class Point:
     uncertain: bool
     earliest: YMD
     latest: YMD
-
-    @property
-    def text(self) -> str:
-        """Readable text, qualified: `c. February 2019`, `2019?`."""
-        text = self.plain_text
-        if self.approximate:
-            text = "c. " + text
-        if self.uncertain:
-            text += "?"
-        return text
-
-    @property
-    def plain_text(self) -> str:
-        """Readable text without the approximate/uncertain qualifiers."""
-        if self.unspecified:
-            return _unspecified_text(self)
-        year = year_text(self.year)
-        if self.season:
-            return f"{SEASONS[self.season]} {year}"
-        if self.month is None:
-            return year
-        if self.day is None:
-            return f"{MONTHS[self.month - 1]} {year}"
-        text = f"{self.day} {MONTHS[self.month - 1]} {year}"
-        return f"{text}, {self.time}" if self.time else text
 
     @property
     def machine(self) -> str | None:
@@ -123,35 +94,9 @@ class EventDate:
         return tuple(p for p in (self.start, self.end) if p is not None)
 
     @property
-    def qualifier(self) -> str:
-        """In words: '', 'approximate', 'uncertain' or 'approximate and uncertain'."""
-        words = [
-            w for w, on in (("approximate", self.approximate), ("uncertain", self.uncertain)) if on
-        ]
-        return " and ".join(words)
-
-    @property
-    def display(self) -> str:
-        """The date for readers: `28 February 2019`, `c. February 2019`, `27–28 February 2019`."""
-        if not self.interval:
-            assert self.start is not None
-            return self.start.text
-        return _interval_text(self)
-
-    @property
-    def duration(self) -> str:
-        """How long a closed interval lasts, in words ("4 days", "about 3 months"); else ''."""
-        if not (self.interval and self.start and self.end):
-            return ""
-        start, end = self.start, self.end
-        if start.day and end.day and not (start.qualified or end.qualified):
-            days = _ordinal(end.latest) - _ordinal(start.earliest) + 1
-            if days < 60:
-                return f"{days} day{'s' * (days != 1)}"
-        months = (end.latest[0] - start.earliest[0]) * 12 + end.latest[1] - start.earliest[1] + 1
-        if months < 24:
-            return f"about {months} month{'s' * (months != 1)}"
-        return f"about {round(months / 12)} years"
+    def qualified(self) -> bool:
+        """Whether either end is approximate or uncertain."""
+        return self.approximate or self.uncertain
 
     @property
     def iso_earliest(self) -> str | None:
@@ -170,18 +115,13 @@ class EventDate:
         return tuple(range(first, min(last, first + 200) + 1))
 
 
-def _ordinal(day: YMD) -> int:
+def day_ordinal(day: YMD) -> int:
     """Days since a fixed origin, for any year (datetime.date stops at 1..9999)."""
     year, month, date = day
     years_before = year - 1
     leap_days = years_before // 4 - years_before // 100 + years_before // 400
     months_before = sum(days_in_month(year, m) for m in range(1, month))
     return years_before * 365 + leap_days + months_before + date
-
-
-def year_text(year: int) -> str:
-    """Astronomical year numbering (EDTF) to readable text: 0 is 1 BCE, -43 is 44 BCE."""
-    return f"{1 - year} BCE" if year <= 0 else str(year)
 
 
 def iso_day(day: YMD) -> str:
@@ -370,59 +310,8 @@ def _check_calendar(text: str, year: int, month: int | None, day: int | None) ->
     if month is not None and day is not None:
         days = days_in_month(year, month)
         if not 1 <= day <= days:
-            raise DateError(
-                f'"{text}" is not a real day: {MONTHS[month - 1]} {year} has {days} days'
-            )
+            raise DateError(f'"{text}" is not a real day: {year:04d}-{month:02d} has {days} days')
 
 
 def _ymd(value: object) -> YMD:
     return (value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
-
-
-def _unspecified_text(point: Point) -> str:
-    year_digits = point.unspecified.split("-")[0] if point.unspecified else ""
-    if "X" not in year_digits:
-        known = Point(
-            point.year,
-            point.month,
-            point.day,
-            None,
-            None,
-            None,
-            False,
-            False,
-            point.earliest,
-            point.latest,
-        )
-        return known.plain_text
-    if year_digits.count("X") == 1 and year_digits.endswith("X"):
-        return f"{point.earliest[0]}s"
-    return f"{year_text(point.earliest[0])}–{year_text(point.latest[0])}"
-
-
-def _interval_text(date: EventDate) -> str:
-    start, end = date.start, date.end
-    if start is None:
-        assert end is not None
-        return f"until {end.text}" + (" (start unknown)" if date.start_open == "unknown" else "")
-    if end is None:
-        return f"{start.text} onwards" if date.end_open == "open" else f"{start.text} – end unknown"
-    compact = _compact_interval(start, end)
-    return compact or f"{start.text} – {end.text}"
-
-
-def _compact_interval(start: Point, end: Point) -> str | None:
-    """`27–28 February 2019`, `February–March 2019`, `2019–2020` when both ends are plain."""
-    plain = not (start.qualified or end.qualified or start.unspecified or end.unspecified)
-    if not plain or start.season or end.season or start.time or end.time:
-        return None
-    same_year = start.year == end.year
-    if start.day and end.day and same_year and start.month == end.month:
-        return f"{start.day}–{end.day} {MONTHS[end.month - 1]} {year_text(end.year)}"
-    if start.day and end.day and same_year:
-        return f"{start.day} {MONTHS[start.month - 1]} – {end.plain_text}"  # type: ignore[index]
-    if start.month and end.month and not start.day and not end.day and same_year:
-        return f"{MONTHS[start.month - 1]}–{MONTHS[end.month - 1]} {year_text(end.year)}"
-    if start.month is None and end.month is None and start.year > 0 and end.year > 0:
-        return f"{start.year}–{end.year}"
-    return None

@@ -18,8 +18,10 @@ from typing import Any
 
 from . import __version__
 from .dates import YMD, EventDate, Point
+from .language import N_
 from .model import Entity, Event, Image, Period, Timeline
 from .project import Site
+from .urls import encoded
 
 CSV_COLUMNS = (
     "slug", "title", "date", "date_display", "earliest", "latest", "approximate", "uncertain",
@@ -104,11 +106,23 @@ class Exporter:
                     self._pieces[key] = piece
             yield piece
 
+    def date_record(self, date: EventDate) -> dict[str, Any]:
+        """A date for machines: as written (EDTF), its bounds as ISO days, and for people
+        (in the site's language)."""
+        return {
+            "edtf": date.text,
+            "earliest": date.iso_earliest,
+            "latest": date.iso_latest,
+            "display": self.site.dates.display(date),
+            "approximate": date.approximate,
+            "uncertain": date.uncertain,
+        }
+
     # Links ---------------------------------------------------------------------------
 
     def link(self, path: str) -> str:
         """Absolute URL with a base URL, else a root-relative one under the base path."""
-        return self.config.absolute_url(path) or self.config.base_path + path
+        return self.config.absolute_url(path) or self.config.base_path + encoded(path)
 
     def body(self, event: Event) -> str:
         """The body's HTML for use elsewhere: its citations (`#source-2`) lead to the
@@ -153,7 +167,7 @@ class Exporter:
         return {
             "slug": period.slug,
             "title": period.title,
-            "date": date_record(period.date),
+            "date": self.date_record(period.date),
             "summary": period.summary,
             "color": period.color or None,
             "url": self.link(period.url),
@@ -164,7 +178,7 @@ class Exporter:
         record = {
             "slug": event.slug,
             "title": event.title,
-            "date": date_record(event.date),
+            "date": self.date_record(event.date),
             "summary": event.summary,
             "location": event.location,
             "tags": [{"name": t.name, "slug": t.slug} for t in event.tags],
@@ -219,7 +233,9 @@ class Exporter:
 
     def _slide(self, event: Event) -> str:
         start, end = event.date.start or event.date.end, event.date.end
-        more = f'<a href="{self.link(event.url)}">Read more, with sources</a>'
+        _ = self.site.language.gettext
+        read_more = html.escape(_("Read more, with sources"))
+        more = f'<a href="{self.link(event.url)}">{read_more}</a>'
         link = f'<p class="{PERMALINK_CLASS}">{more}</p>'
         slide: dict[str, Any] = {"start_date": timelinejs_date(start)}  # type: ignore[arg-type]
         if event.date.interval and event.date.start and end:
@@ -227,9 +243,10 @@ class Exporter:
             if _same_to_precision(slide["start_date"], slide["end_date"]):
                 slide["start_date"] = timelinejs_day(event.date.earliest)
                 slide["end_date"] = timelinejs_day(event.date.latest)
-        slide["display_date"] = event.date.display
+        slide["display_date"] = self.site.dates.display(event.date)
         names = self.names(event)
-        who = f'<p class="{WITH_CLASS}">With {html.escape(", ".join(names))}.</p>' if names else ""
+        with_names = _("With %(names)s.") % {"names": _(", ").join(names)}
+        who = f'<p class="{WITH_CLASS}">{html.escape(with_names)}</p>' if names else ""
         text = self.body(event) + who + link
         slide["text"] = {"headline": html.escape(event.title), "text": text}
         if event.image:
@@ -272,7 +289,8 @@ class Exporter:
         with icalendar)."""
         first, last = calendar_days(event.date)  # type: ignore[misc]
         host = self.config.site_url.split("/")[2] if self.config.site_url else "timeline.invalid"
-        description = f"{event.date.display}. {event.summary}\n\n{self.link(event.url)}".strip()
+        when = self.site.dates.display(event.date)
+        description = f"{when}. {event.summary}\n\n{self.link(event.url)}".strip()
         lines = [
             "BEGIN:VEVENT",
             f"UID:{_ics_text(f'{event.slug}@{host}')}",
@@ -307,8 +325,9 @@ class Exporter:
                                  f"<{s.url}>" if s.url else "") if p)
             for s in event.sources
         )  # fmt: skip
+        when = self.site.dates.display(date)
         values = (
-            event.slug, event.title, date.text, date.display, date.iso_earliest or "",
+            event.slug, event.title, date.text, when, date.iso_earliest or "",
             date.iso_latest or "", _flag(date.approximate), _flag(date.uncertain), event.location,
             "; ".join(t.name for t in event.tags), "; ".join(self.names(event)), event.importance,
             event.status, event.summary,
@@ -319,10 +338,10 @@ class Exporter:
         return _csv_row(values)
 
 
-register("events.ics", "Calendar (iCal)")(Exporter._calendar)
-register("events.json", "JSON")(Exporter._events_json)
-register("events.csv", "CSV")(Exporter._csv)
-register("timelinejs.json", "TimelineJS")(Exporter._timelinejs)
+register("events.ics", N_("Calendar (iCal)"))(Exporter._calendar)
+register("events.json", N_("JSON"))(Exporter._events_json)
+register("events.csv", N_("CSV"))(Exporter._csv)
+register("timelinejs.json", N_("TimelineJS"))(Exporter._timelinejs)
 
 
 def _json_list(opening: str, items: Iterator[str]) -> Chunks:
@@ -366,18 +385,6 @@ def _fold(line: str) -> str:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-def date_record(date: EventDate) -> dict[str, Any]:
-    """A date for machines: as written (EDTF), its bounds as ISO days, and for people."""
-    return {
-        "edtf": date.text,
-        "earliest": date.iso_earliest,
-        "latest": date.iso_latest,
-        "display": date.display,
-        "approximate": date.approximate,
-        "uncertain": date.uncertain,
-    }
 
 
 def _era(timeline: Timeline, period: Period) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ from markdownify import markdownify
 from .compiler import compile_event
 from .config import SiteConfig
 from .dates import DateError, parse_date
+from .datetext import plain_english
 from .errors import BuildFailed, OutputError, Problem, RowError, UsageError
 from .exports import PERMALINK_CLASS, WITH_CLASS
 from .markup import plain_text
@@ -507,7 +508,8 @@ def frontmatter(slide: Slide, title: str, date: str) -> dict[str, Any]:
         sources.append(media_source)
     if sources:
         meta["sources"] = sources
-    display = slide.display_date if slide.display_date != parse_date(date).display else ""
+    ours = plain_english().display(parse_date(date))
+    display = slide.display_date if slide.display_date != ours else ""
     extra = {k: v for k, v in (("display_date", display), ("background", slide.background)) if v}
     if extra:
         meta["extra"] = {"timelinejs": extra}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import SiteConfig
+from .citations import cite_labels
 from .exports import export_links
 from .files import scan, walk_files
 from .history import head_of
@@ -60,21 +60,24 @@ def stable_hash(key: Hashable) -> str:
 
 
 def theme_key(site: Site) -> str:
-    """Hash of every template file the site can use, its configuration and our version."""
+    """Hash of every template and catalog file the site can use, its configuration and our
+    version."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{__version__}\x1f{site.config!r}\x1f{export_links()!r}".encode())
-    for folder in site.template_dirs:
+    for folder in (*site.template_dirs, *site.locale_dirs):
         for rel, path in walk_files(folder):
             digest.update(f"\x1f{folder}\x1f{rel}\x1f".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def compile_key(config: SiteConfig) -> str:
+def compile_key(site: Site) -> str:
     """The settings that change what an event file compiles to (raw HTML kept or not, the
-    statuses, the default status, the hosts allowed on http): compiled events saved under
-    other settings are compiled again."""
-    parts = (config.allow_raw_html, config.statuses, config.default_status, config.allow_http_hosts)
+    statuses, the default status, the hosts allowed on http, the words of citation links in
+    the site's language): compiled events saved under other settings are compiled again."""
+    config = site.config
+    parts = (config.allow_raw_html, config.statuses, config.default_status,
+             config.allow_http_hosts, cite_labels(site.language.gettext))  # fmt: skip
     return stable_hash(atoms(parts))
 
 
@@ -98,7 +101,7 @@ def inputs_stamp(site: Site, out: Path, *, drafts: bool) -> tuple:
     program's version, and the signature of every event, template and static file (a file
     written again changes its signature, even with equal bytes)."""
     folders = (site.content_dir, site.periods_dir, site.entities_dir, *site.template_dirs,
-               *site.static_dirs)  # fmt: skip
+               *site.static_dirs, *site.locale_dirs)  # fmt: skip
     files = tuple(
         (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
         for folder in folders

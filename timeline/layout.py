@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .config import SiteConfig
-from .dates import MONTHS as MONTH_NAMES
-from .dates import year_text
+from .datetext import DateText
 from .model import Event
 
 DENSE_YEAR = 8  # from this many events in a year, the timeline also marks months
@@ -34,10 +33,6 @@ class YearGroup:
     events: tuple[Event, ...]
 
     @property
-    def label(self) -> str:
-        return "Undated start" if self.year is None else year_text(self.year)
-
-    @property
     def anchor(self) -> str:
         return "year-start" if self.year is None else f"year-{self.year}".replace("--", "-minus-")
 
@@ -54,14 +49,16 @@ def year_groups(events: Iterable[Event]) -> tuple[YearGroup, ...]:
 class Gap:
     """How far an event sits from the one before it, for the timeline's spacing.
 
-    `size` is 0 (days) to 3 (years, drawn as a compressed break); `label` says it in words
-    ("8 months later") when the gap is long enough to be worth saying; `month` names the
-    month when it changes inside a crowded year.
+    `size` is 0 (days) to 3 (years, drawn as a compressed break); `months` or `years` say
+    how long when the gap is worth saying in words ("8 months later", or "earlier" in a
+    newest-first list); `month` (1-12) is set when the month changes inside a crowded year.
     """
 
     size: int = 0
-    label: str = ""
-    month: str = ""
+    months: int = 0
+    years: int = 0
+    earlier: bool = False
+    month: int = 0
 
 
 def gaps(
@@ -76,13 +73,13 @@ def gaps(
     previous = after
     for event in events:
         days = _days_between(event, previous) if newest_first else _days_between(previous, event)
-        month = ""
+        month = 0
         if per_year[event.year] >= DENSE_YEAR and event.date.start and event.date.start.month:
             before = previous.date.start if previous and previous.date.start else None
             if not before or (before.year, before.month) != (event.year, event.date.start.month):
-                month = MONTH_NAMES[event.date.start.month - 1]
-        word = "earlier" if newest_first else "later"
-        result.append(Gap(_gap_size(days), _gap_label(days, word), month))
+                month = event.date.start.month
+        months, years = _gap_length(days)
+        result.append(Gap(_gap_size(days), months, years, newest_first, month))
         previous = event
     return tuple(result)
 
@@ -98,13 +95,11 @@ def _gap_size(days: int) -> int:
     return 0 if days < 30 else 1 if days < 180 else 2 if days < 730 else 3
 
 
-def _gap_label(days: int, word: str) -> str:
+def _gap_length(days: int) -> tuple[int, int]:
+    """(months, years) of a gap worth saying in words: months under two years, else years."""
     if days < 60:
-        return ""
-    if days < 730:
-        return f"{days // 30} months {word}"
-    years = days // 365
-    return f"{years} year{'s' * (years != 1)} {word}"
+        return 0, 0
+    return (days // 30, 0) if days < 730 else (0, days // 365)
 
 
 @dataclass(frozen=True)
@@ -118,11 +113,11 @@ class Chunk:
     def events(self) -> tuple[Event, ...]:
         return tuple(event for group in self.years for event in group.events)
 
-    @property
-    def label(self) -> str:
+    def label(self, dates: DateText) -> str:
+        """The years the page covers, as headings write them: `2018–2019`."""
         if not self.years:
             return ""
-        first, last = self.years[0].label, self.years[-1].label
+        first, last = (dates.year_label(group.year) for group in (self.years[0], self.years[-1]))
         return first if first == last else f"{first}–{last}"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .citations import Citing, citation_extension
+from .citations import CITE_LABELS, CiteLabels, Citing, citation_extension
 from .model import Source
 
 if TYPE_CHECKING:
@@ -75,12 +75,18 @@ class Rendered:
     unknown: tuple[str, ...] = ()
 
 
-def render_markdown(text: str, *, allow_raw_html: bool, sources: Sequence[Source] = ()) -> Rendered:
-    """Body Markdown to HTML, citations (`[@id]`) linked to `sources`; sanitised unless
-    the site allows raw HTML."""
+def render_markdown(
+    text: str,
+    *,
+    allow_raw_html: bool,
+    sources: Sequence[Source] = (),
+    cite_labels: CiteLabels = CITE_LABELS,
+) -> Rendered:
+    """Body Markdown to HTML, citations (`[@id]`) linked to `sources` (and named for screen
+    readers with `cite_labels`); sanitised unless the site allows raw HTML."""
     converter = _converter()
     converter.reset()
-    _CITING.start(sources)
+    _CITING.start(sources, cite_labels)
     rendered = converter.convert(text)
     body = rendered if allow_raw_html else _cleaner().clean(rendered)
     return Rendered(body, tuple(_CITING.counts), tuple(dict.fromkeys(_CITING.unknown)))

@@ -15,17 +15,19 @@ from types import MappingProxyType
 from typing import Any
 
 from .dates import MAX_DAY, EventDate
+from .language import N_
 
 IMPORTANCE = ("major", "normal", "minor")
-ENTITY_KINDS = ("person", "organisation", "place", "other")
-ENTITY_GROUPS = {"person": "People", "organisation": "Organisations", "place": "Places",
-                 "other": "Other"}  # fmt: skip
+# The words below are marked for the catalogs (N_) and translated where they are shown.
+ENTITY_KINDS = (N_("person"), N_("organisation"), N_("place"), N_("other"))
+ENTITY_GROUPS = {"person": N_("People"), "organisation": N_("Organisations"),
+                 "place": N_("Places"), "other": N_("Other")}  # fmt: skip
 # Each relation as the event that lists it says it, and as the other event says it back.
 RELATIONS = {
-    "led-to": ("Led to", "Followed from"),
-    "response-to": ("In response to", "Prompted"),
-    "part-of": ("Part of", "Includes"),
-    "see-also": ("See also", "See also"),
+    "led-to": (N_("Led to"), N_("Followed from")),
+    "response-to": (N_("In response to"), N_("Prompted")),
+    "part-of": (N_("Part of"), N_("Includes")),
+    "see-also": (N_("See also"), N_("See also")),
 }
 RELATED_LIMIT = 3
 NO_HISTORY: Mapping[str, FileHistory] = MappingProxyType({})  # one object: see _times_after
@@ -45,16 +47,20 @@ def day_time(day: tuple[int, int, int]) -> str:
 def slugify(text: str, max_chars: int = SLUG_MAX, max_bytes: int = NAME_BYTES) -> str:
     """Lower-case and hyphen-separated: `Hanoi Summit (2019)` -> `hanoi-summit-2019`.
 
-    Accents are dropped (`Zürich` -> `zurich`) but letters without an ASCII form are kept
-    (`東京` stays `東京`), so a tag in any script still gets a page.
+    Accents on Latin letters are dropped (`Zürich` -> `zurich`); every other script is kept
+    as written (`東京`, `북한`, `ポケモン`: Hangul syllables and kana marks are composed again),
+    so a tag in any language gets a readable page of its own.
 
     A slug names a file or folder, and file names are limited to 255 bytes, so a longer slug
     is cut to `max_chars` characters and `max_bytes` bytes of UTF-8: at the last hyphen that
     keeps at least half of it, else mid-word, never leaving a hyphen at the end. Slugs within
     both limits are unchanged.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
+            kept.append(char)
+    folded = unicodedata.normalize("NFC", "".join(kept)).lower()
     slug = re.sub(r"[\W_]+", "-", folded).strip("-")
     if len(slug) <= max_chars and len(slug.encode()) <= max_bytes:
         return slug
@@ -110,14 +116,14 @@ class Status:
 
 
 STATUSES = (
-    Status("confirmed", "Confirmed",
-           "Established by independent sources, or acknowledged by the parties.", False),
-    Status("reported", "Reported",
-           "Reported by credible media, not confirmed.", True),
-    Status("claimed", "Claimed",
-           "Asserted by one party (for instance state media), not independently verified.",
+    Status("confirmed", N_("Confirmed"),
+           N_("Established by independent sources, or acknowledged by the parties."), False),
+    Status("reported", N_("Reported"),
+           N_("Reported by credible media, not confirmed."), True),
+    Status("claimed", N_("Claimed"),
+           N_("Asserted by one party (for instance state media), not independently verified."),
            True),
-    Status("disputed", "Disputed", "Contested by credible sources.", True),
+    Status("disputed", N_("Disputed"), N_("Contested by credible sources."), True),
 )  # fmt: skip
 
 

@@ -19,11 +19,14 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from unicodedata import east_asian_width
 
 from markupsafe import Markup, escape
 
-from .dates import MAX_DAY, MIN_DAY, MONTHS, YMD, EventDate, days_in_month, iso_day, year_text
+from .dates import MAX_DAY, MIN_DAY, YMD, EventDate, days_in_month, iso_day
+from .datetext import DateText
 from .model import Event
+from .urls import encoded
 
 HISTOGRAM_ABOVE = 500  # more events than this are always drawn as a histogram
 DENSE_COLUMN = 6  # this many marks within one `COLUMN_PX` column means marks would overlap
@@ -45,7 +48,6 @@ AXIS_BELOW_PX = 20.0  # room under the axis line for tick labels
 RADIUS = {"major": 5.0, "normal": 3.0, "minor": 2.0}
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 CUMULATIVE_DAYS = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
-MONTH_ABBR = tuple(name[:3] for name in MONTHS)
 
 
 @dataclass(frozen=True)
@@ -210,24 +212,23 @@ class Tick:
     label_x: float
 
 
-def tick_label(unit: Unit, day: YMD, first: bool) -> str:
-    """Short text for a tick: a year, `Feb` (`Jan` shows the year), or `3 Feb`."""
-    year, month, date = day
-    if unit.kind == "year":
-        return year_text(year)
+def tick_label(unit: Unit, day: YMD, first: bool, dates: DateText) -> str:
+    """Short text for a tick: a year, `Feb` (`Jan` shows the year), or `3 Feb`, in the
+    site's language."""
+    year, month, _ = day
+    if unit.kind == "year" or (unit.kind == "month" and month == 1):
+        return dates.year_number(year)
     if unit.kind == "month":
-        if month == 1:
-            return year_text(year)
-        return f"{MONTH_ABBR[month - 1]} {year_text(year)}" if first else MONTH_ABBR[month - 1]
-    text = f"{date} {MONTH_ABBR[month - 1]}"
-    return f"{text} {year_text(year)}" if first else text
+        return dates.skeleton("yMMM", day) if first else dates.month_name(month, "abbreviated")
+    return dates.skeleton("yMMMd" if first else "MMMd", day)
 
 
 def label_width(label: str) -> float:
-    return len(label) * LABEL_CHAR_PX
+    """Roughly how wide a label is drawn: CJK characters take twice a Latin letter's room."""
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in label) * LABEL_CHAR_PX
 
 
-def ticks(scale: Scale) -> tuple[Tick, ...]:
+def ticks(scale: Scale, dates: DateText) -> tuple[Tick, ...]:
     """Ticks in the coarsest calendar kind that gives at least MIN_TICKS of them (years, else
     months, else days), at the finest step whose labels fit: at most MAX_LABELS, none
     overlapping. So three months get months, five years get years, three centuries 50 years.
@@ -237,13 +238,13 @@ def ticks(scale: Scale) -> tuple[Tick, ...]:
         for unit in units():
             if unit.kind != kind or span / unit.approx_days > MAX_LABELS + 1:
                 continue
-            placed = _place_labels(unit, scale)
+            placed = _place_labels(unit, scale, dates)
             if placed is not None and len(placed) >= MIN_TICKS:
                 return placed
     return ()
 
 
-def _place_labels(unit: Unit, scale: Scale) -> tuple[Tick, ...] | None:
+def _place_labels(unit: Unit, scale: Scale, dates: DateText) -> tuple[Tick, ...] | None:
     """Ticks of `unit` with labels centred on them (nudged inside the strip), or None when
     they are too many or would overlap."""
     found = boundaries(unit, scale.first, scale.last)
@@ -252,7 +253,7 @@ def _place_labels(unit: Unit, scale: Scale) -> tuple[Tick, ...] | None:
     placed: list[Tick] = []
     for index, (day, ymd) in enumerate(found):
         x = scale.x(day)
-        label = tick_label(unit, ymd, index == 0)
+        label = tick_label(unit, ymd, index == 0, dates)
         half = label_width(label) / 2
         label_x = min(max(x, half), scale.right + MARGIN_PX - half)
         if placed and placed[-1].label_x + label_width(placed[-1].label) / 2 + LABEL_GAP_PX > (
@@ -275,21 +276,13 @@ def bin_unit(first: int, last: int) -> Unit:
     return Unit("year", 10**13)
 
 
-def bin_label(unit: Unit, start: YMD, end: YMD) -> str:
+def bin_label(unit: Unit, start: YMD, end: YMD, dates: DateText) -> str:
     """What a bin covers, in words: `2019`, `2010–2019`, `February 2019`, `3 February 2019`."""
     if unit.kind == "year":
-        if unit.step == 1:
-            return year_text(start[0])
-        return f"{year_text(start[0])}–{year_text(end[0])}"
+        return dates.year(start[0]) if unit.step == 1 else dates.years_range(start[0], end[0])
     if unit.kind == "month":
-        name = f"{MONTHS[start[1] - 1]} {year_text(start[0])}"
-        if unit.step == 1:
-            return name
-        if start[0] == end[0]:
-            return f"{MONTHS[start[1] - 1]}–{MONTHS[end[1] - 1]} {year_text(end[0])}"
-        return f"{name} – {MONTHS[end[1] - 1]} {year_text(end[0])}"
-    day = f"{start[2]} {MONTHS[start[1] - 1]} {year_text(start[0])}"
-    return day if unit.step == 1 else f"{day} – {end[2]} {MONTHS[end[1] - 1]} {year_text(end[0])}"
+        return dates.month(start[0], start[1]) if unit.step == 1 else dates.months_range(start, end)
+    return dates.day(start) if unit.step == 1 else dates.days_range(start, end)
 
 
 def anchor_day(date: EventDate) -> int:
@@ -349,6 +342,7 @@ def overview_svg(
     events: Sequence[Event],
     bands: Sequence[Band] = (),
     *,
+    dates: DateText,
     base_path: str = "/",
     width: int = 1000,
     height: int = 96,
@@ -363,12 +357,17 @@ def overview_svg(
         (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
         for e in events
     )
-    key = ("svg", shown, tuple(bands), base_path, width, height)
-    return _remembered(key, lambda: _overview_svg(events, bands, base_path, width, height))
+    key = ("svg", dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
+    return _remembered(key, lambda: _overview_svg(events, bands, dates, base_path, width, height))
 
 
 def _overview_svg(
-    events: Sequence[Event], bands: Sequence[Band], base_path: str, width: int, height: int
+    events: Sequence[Event],
+    bands: Sequence[Band],
+    dates: DateText,
+    base_path: str,
+    width: int,
+    height: int,
 ) -> str:
     known = time_range([e.date for e in events] + [b.date for b in bands])
     if known is None:
@@ -377,17 +376,19 @@ def _overview_svg(
     frame = Frame(width, height, min(len(bands), BAND_LANES))
     ground = [
         _defs(),
-        *_draw_bands(bands, scale, frame, base_path),
-        *_draw_axis(scale, frame),
+        *_draw_bands(bands, scale, frame, base_path, dates),
+        *_draw_axis(scale, frame, dates),
     ]
     if len(events) <= HISTOGRAM_ABOVE and not _crowded(events, scale):
-        svg = _svg(scale, frame, [*ground, *_draw_marks(events, scale, frame, base_path)])
+        svg = _svg(scale, frame, [*ground, *_draw_marks(events, scale, frame, base_path, dates)])
         if len(svg.encode()) <= MAX_BYTES:
             return svg
-    histogram = [*ground, *_draw_histogram(events, scale, frame)]
+    histogram = [*ground, *_draw_histogram(events, scale, frame, dates)]
     majors = [e for e in events if e.importance == "major"]
     if len(majors) <= MAX_MAJOR_IN_HISTOGRAM:
-        svg = _svg(scale, frame, [*histogram, *_draw_marks(majors, scale, frame, base_path)], True)
+        svg = _svg(
+            scale, frame, [*histogram, *_draw_marks(majors, scale, frame, base_path, dates)], True
+        )
         if len(svg.encode()) <= MAX_BYTES:
             return svg
     return _svg(scale, frame, histogram, True)
@@ -445,7 +446,7 @@ def _data(slug: str, date: EventDate) -> str:
     return attrs
 
 
-def _draw_axis(scale: Scale, frame: Frame) -> Iterator[str]:
+def _draw_axis(scale: Scale, frame: Frame, dates: DateText) -> Iterator[str]:
     """The time axis: a line, and ticks with labels chosen for the span."""
     y = frame.baseline
     yield '<g class="overview__axis" fill="currentColor" stroke="currentColor">'
@@ -453,7 +454,7 @@ def _draw_axis(scale: Scale, frame: Frame) -> Iterator[str]:
         f'<line class="overview__axis-line" x1="{num(scale.left)}" x2="{num(scale.right)}"'
         f' y1="{num(y)}" y2="{num(y)}"/>'
     )
-    for tick in ticks(scale):
+    for tick in ticks(scale, dates):
         yield (
             f'<g class="overview__tick"><line x1="{num(tick.x)}" x2="{num(tick.x)}"'
             f' y1="{num(y)}" y2="{num(y + 4)}"/><text x="{num(tick.label_x)}" y="{num(y + 15)}"'
@@ -463,7 +464,9 @@ def _draw_axis(scale: Scale, frame: Frame) -> Iterator[str]:
     yield "</g>"
 
 
-def _draw_bands(bands: Sequence[Band], scale: Scale, frame: Frame, base_path: str) -> Iterator[str]:
+def _draw_bands(
+    bands: Sequence[Band], scale: Scale, frame: Frame, base_path: str, dates: DateText
+) -> Iterator[str]:
     """Periods as coloured spans behind the marks, each named in a lane along the top."""
     lanes: list[float] = []
     for band in bands:
@@ -473,10 +476,11 @@ def _draw_bands(bands: Sequence[Band], scale: Scale, frame: Frame, base_path: st
         lane = _lane(lanes, x1, x2)
         color = band.color if HEX_COLOR_RE.match(band.color) else "currentColor"
         top = lane * BAND_LANE_PX
-        title = _tooltip(band.title, band.date)
+        title = _tooltip(band.title, band.date, dates)
         label = escape(_truncate(band.title, x2 - x1 - 6))
+        href = escape(base_path + encoded(band.url))
         yield (
-            f'<a class="overview__band" href="{escape(base_path + band.url)}" tabindex="-1"'
+            f'<a class="overview__band" href="{href}" tabindex="-1"'
             f"{_data(band.slug, band.date)}><title>{title}</title>"
             f'<g fill="{escape(color)}"{_fade(band.date)}>'
             f'<rect class="overview__band-span" x="{num(x1)}" y="{num(top)}"'
@@ -524,7 +528,7 @@ def _centre(date: EventDate, scale: Scale) -> float:
 
 
 def _draw_marks(
-    events: Sequence[Event], scale: Scale, frame: Frame, base_path: str
+    events: Sequence[Event], scale: Scale, frame: Frame, base_path: str, dates: DateText
 ) -> Iterator[str]:
     """One linked mark per event; intervals (bars) first, then points, major ones on top."""
     ordered = sorted(
@@ -536,8 +540,8 @@ def _draw_marks(
     for index in ordered:
         event = events[index]
         yield (
-            f'<a href="{escape(base_path + event.url)}" tabindex="-1">'
-            f"<title>{_tooltip(event.title, event.date)}</title>"
+            f'<a href="{escape(base_path + encoded(event.url))}" tabindex="-1">'
+            f"<title>{_tooltip(event.title, event.date, dates)}</title>"
         )
         if event.date.interval:
             yield _bar(event, scale, frame, lanes)
@@ -547,11 +551,11 @@ def _draw_marks(
     yield "</g>"
 
 
-def _tooltip(title: str, date: EventDate) -> Markup:
+def _tooltip(title: str, date: EventDate, dates: DateText) -> Markup:
     """`Title (date)`, escaped, the title cut to MAX_TITLE characters to bound the size."""
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
-    return escape(f"{title} ({date.display})")
+    return escape(f"{title} ({dates.display(date)})")
 
 
 def _classes(event: Event) -> str:
@@ -623,7 +627,9 @@ def _lane_free(lanes: list[float], x1: float, x2: float, count: int) -> int:
     return best
 
 
-def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame) -> Iterator[str]:
+def _draw_histogram(
+    events: Sequence[Event], scale: Scale, frame: Frame, dates: DateText
+) -> Iterator[str]:
     """Events counted into calendar bins, bar height proportional to the count."""
     unit = bin_unit(scale.first, scale.last)
     edges = boundaries(unit, scale.first, scale.last)
@@ -641,13 +647,14 @@ def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame) -> Iter
         end = starts[index + 1] if index + 1 < len(starts) else scale.last
         x1, x2 = scale.x(start), scale.x(end)
         tall = max(1.0, room * count / tallest)
-        label = bin_label(unit, _ymd_of(start), _ymd_of(end - 1))
+        label = bin_label(unit, _ymd_of(start), _ymd_of(end - 1), dates)
+        counted = dates.language.ngettext("%(num)d event", "%(num)d events", count) % {"num": count}
         yield (
             f'<rect class="overview__bin" x="{num(x1)}" y="{num(frame.baseline - tall)}"'
             f' width="{num(max(0.5, x2 - x1 - 0.5))}" height="{num(tall)}"'
             f' data-from="{iso_day(_ymd_of(start))}" data-to="{iso_day(_ymd_of(end - 1))}"'
             f' data-count="{count}">'
-            f"<title>{escape(label)}: {count} event{'s' * (count != 1)}</title></rect>"
+            f"<title>{escape(label)}: {escape(counted)}</title></rect>"
         )
     yield "</g>"
 
@@ -655,58 +662,69 @@ def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame) -> Iter
 # The text alternative ----------------------------------------------------------------------
 
 
-def overview_summary(events: Sequence[Event], bands: Sequence[Band] = ()) -> str:
+def overview_summary(events: Sequence[Event], bands: Sequence[Band], dates: DateText) -> str:
     """What the strip shows, in words (see `_overview_summary`), kept by the dates."""
-    key = ("summary", tuple(e.date.text for e in events), tuple(bands))
-    return _remembered(key, lambda: _overview_summary(events, bands))
+    key = ("summary", dates.language.fingerprint, tuple(e.date.text for e in events), tuple(bands))
+    return _remembered(key, lambda: _overview_summary(events, bands, dates))
 
 
-def _overview_summary(events: Sequence[Event], bands: Sequence[Band]) -> str:
+def _overview_summary(events: Sequence[Event], bands: Sequence[Band], dates: DateText) -> str:
     """What the strip shows, in words, for its caption and screen readers.
 
     "26 events from November 2017 to April 2025; busiest year 2019 (9 events)." With bands:
     "...; by period: Summit diplomacy (2018–2019) 7, ...; 3 in no period."
     """
+    _, n_ = dates.language.gettext, dates.language.ngettext
     if not events:
-        return "No events."
-    text = f"{_count(len(events))} {_span_text(events)}"
+        return _("No events.")
+    text = _span_text(events, dates)
     if bands:
-        text += "; by period: " + ", ".join(
-            f"{band.title} ({band.date.display}) {sum(_within(e.date, band.date) for e in events)}"
+        counts = dates.language.gettext(", ").join(
+            f"{band.title} ({dates.display(band.date)}) "
+            f"{sum(_within(e.date, band.date) for e in events)}"
             for band in bands
         )
+        text += _("; by period: %(periods)s") % {"periods": counts}
         outside = sum(not any(_within(e.date, b.date) for b in bands) for e in events)
         if outside:
-            text += f"; {outside} in no period"
+            text += n_("; %(num)d in no period", "; %(num)d in no period", outside) % {
+                "num": outside
+            }
     else:
-        text += _busiest_year(events)
-    return text + "."
+        text += _busiest_year(events, dates)
+    return _("%(summary)s.") % {"summary": text}
 
 
-def _count(n: int) -> str:
-    return f"{n} event{'s' * (n != 1)}"
-
-
-def _span_text(events: Sequence[Event]) -> str:
-    """`from November 2017 to April 2025`, or `in 2019`, at the precision the dates give."""
+def _span_text(events: Sequence[Event], dates: DateText) -> str:
+    """`26 events from November 2017 to April 2025`, or `in 2019`, at the precision the
+    dates give."""
+    n_ = dates.language.ngettext
+    count = len(events)
     starts = [e.date.start for e in events if e.date.start]
     ends = [p for e in events for p in e.date.points]
     if not starts or not ends:
-        return "with open dates"
+        return n_("%(num)d event with open dates", "%(num)d events with open dates", count) % {
+            "num": count
+        }
     first = min(starts, key=lambda p: p.earliest)
     last = max(ends, key=lambda p: p.latest)
-    first_text, last_text = (
-        _month_text(first.earliest, first.month),
-        _month_text(last.latest, last.month),
-    )
-    return f"in {first_text}" if first_text == last_text else f"from {first_text} to {last_text}"
+    first_text = _month_text(first.earliest, first.month, dates)
+    last_text = _month_text(last.latest, last.month, dates)
+    if first_text == last_text:
+        return n_("%(num)d event in %(when)s", "%(num)d events in %(when)s", count) % {
+            "num": count, "when": first_text
+        }  # fmt: skip
+    return n_(
+        "%(num)d event from %(first)s to %(last)s", "%(num)d events from %(first)s to %(last)s",
+        count,
+    ) % {"num": count, "first": first_text, "last": last_text}  # fmt: skip
 
 
-def _month_text(day: YMD, month: int | None) -> str:
-    return f"{MONTHS[day[1] - 1]} {year_text(day[0])}" if month else year_text(day[0])
+def _month_text(day: YMD, month: int | None, dates: DateText) -> str:
+    return dates.month(day[0], day[1]) if month else dates.year(day[0])
 
 
-def _busiest_year(events: Sequence[Event]) -> str:
+def _busiest_year(events: Sequence[Event], dates: DateText) -> str:
     per_year: dict[int, int] = {}
     for event in events:
         if event.year is not None:
@@ -714,7 +732,11 @@ def _busiest_year(events: Sequence[Event]) -> str:
     if len(per_year) < 2:
         return ""
     year = min(per_year, key=lambda y: (-per_year[y], y))
-    return f"; busiest year {year_text(year)} ({_count(per_year[year])})"
+    count = per_year[year]
+    events_text = dates.language.ngettext("%(num)d event", "%(num)d events", count) % {"num": count}
+    return dates.language.gettext("; busiest year %(year)s (%(count)s)") % {
+        "year": dates.year(year), "count": events_text
+    }  # fmt: skip
 
 
 def _within(date: EventDate, period: EventDate) -> bool:

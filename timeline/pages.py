@@ -16,8 +16,10 @@ from urllib.parse import quote
 
 from .config import CONFIG_NAME, LATEST, SiteConfig
 from .dates import parse_date
+from .datetext import DateText
 from .errors import Problem
 from .keys import page_key, stable_hash
+from .language import N_
 from .layout import Chunk, chunks_of, years_of
 from .model import (
     ENTITY_GROUPS,
@@ -90,6 +92,7 @@ def status_counts(events: tuple[Event, ...], config: SiteConfig) -> tuple[Status
 class NavYear:
     """One year in a timeline's year navigation, and the page (site-relative URL) it is on."""
 
+    year: int | None
     label: str
     anchor: str
     url: str
@@ -106,6 +109,7 @@ def plan_pages(
     wherever a page shows only that much, so that an edit re-renders few pages.
     """
     config = site.config
+    _ = site.language.gettext
     tag_counts = tuple(TagCount(g.tag, len(g.events)) for g in timeline.tags)
     years = tuple(years_of(timeline.events))
     chunks = chunks_of(timeline.events, config)
@@ -120,7 +124,7 @@ def plan_pages(
         context["filter_periods"] = timeline.periods
     pages = _list_pages(
         "", "index.html", chunks, title=config.title, description=config.description,
-        context=context,
+        context=context, dates=site.dates,
     )  # fmt: skip
     start = start_event(timeline, config)
     if start is not None:
@@ -128,9 +132,9 @@ def plan_pages(
     embed = dict(pages[0].context, nav=(), chunks=())
     pages += [
         Page("embed/index.html", "embed.html", config.title, config.description, embed),
-        Page("tags/index.html", "tags.html", "Tags", f"All tags of {config.title}.",
-             {"tags": tag_counts}),
-        Page("404.html", "404.html", "Page not found"),
+        Page("tags/index.html", "tags.html", _("Tags"),
+             _("All tags of %(site)s.") % {"site": config.title}, {"tags": tag_counts}),
+        Page("404.html", "404.html", _("Page not found")),
     ]  # fmt: skip
     listed_on = {event.slug: chunk.url for chunk in chunks for event in chunk.events}
     pages += [
@@ -142,9 +146,9 @@ def plan_pages(
         if tags is None or group.tag.slug in tags:
             pages += _tag_pages(group, timeline, site)
     pages += _period_pages(timeline, site)
-    pages += _sources_page(timeline)
+    pages += _sources_page(timeline, site)
     pages += _entity_pages(timeline, site)
-    pages += _changes_page(timeline)
+    pages += _changes_page(timeline, site)
     return pages + _site_files(timeline, site)
 
 
@@ -174,21 +178,27 @@ def _chunk_of(chunks: tuple[Chunk, ...], event: Event) -> Chunk:
 
 def _list_pages(
     prefix: str, template: str, chunks: tuple[Chunk, ...], *, title: str, description: str,
-    context: dict[str, Any],
+    context: dict[str, Any], dates: DateText,
 ) -> list[Page]:  # fmt: skip
     """A timeline (the whole site's, or a tag's) as pages of whole years."""
     nav = tuple(
-        NavYear(group.label, group.anchor, prefix + chunk.url, len(group.events))
+        NavYear(
+            group.year,
+            dates.year_label(group.year),
+            group.anchor,
+            prefix + chunk.url,
+            len(group.events),
+        )
         for chunk in chunks
         for group in chunk.years
     )
-    links = tuple((chunk.label, prefix + chunk.url) for chunk in chunks)
+    links = tuple((chunk.label(dates), prefix + chunk.url) for chunk in chunks)
     pages = []
     previous_last = None
     for number, chunk in enumerate(chunks):
         own = {"chunk": chunk, "after": previous_last, "nav": nav, "chunks": links,
                "number": number, **context}  # fmt: skip
-        heading = title if number == 0 else f"{title}: {chunk.label}"
+        heading = title if number == 0 else f"{title}: {chunk.label(dates)}"
         pages.append(Page(f"{prefix}{chunk.url}index.html", template, heading, description, own))
         previous_last = chunk.events[-1] if chunk.events else None
     return pages
@@ -225,8 +235,8 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
     events' titles, when they were added and changed), so that the page changes with them."""
     bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
     return {
-        "overview": overview_svg(events, bands, base_path=site.config.base_path),
-        "overview_text": overview_summary(events, bands),
+        "overview": overview_svg(events, bands, dates=site.dates, base_path=site.config.base_path),
+        "overview_text": overview_summary(events, bands, site.dates),
         "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
             tuple(_shown_with(e, timeline) for e in events if _shows_others(e, timeline))
         ),
@@ -255,7 +265,8 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
     if not timeline.periods:
         return []
     counts = tuple((period, len(timeline.members[period.slug])) for period in timeline.periods)
-    pages = [Page("periods/index.html", "periods.html", "Periods", "", {"periods": counts})]
+    title = site.language.gettext("Periods")
+    pages = [Page("periods/index.html", "periods.html", title, "", {"periods": counts})]
     for period in timeline.periods:
         members = timeline.members[period.slug]
         chunks = chunks_of(members, site.config)
@@ -263,7 +274,8 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
                    "filter_years": tuple(years_of(members)),
                    **_list_context(members, timeline, site)}  # fmt: skip
         pages += _list_pages(period.url, "period.html", chunks, title=period.title,
-                             description=period.summary, context=context)  # fmt: skip
+                             description=period.summary, context=context,
+                             dates=site.dates)  # fmt: skip
     return pages
 
 
@@ -358,7 +370,7 @@ def _publisher_name(source: Source) -> str:
     if source.publisher:
         return source.publisher
     parts = split_url(source.url) if source.url else None
-    return parts.hostname if parts and parts.hostname else "Publisher not named"
+    return parts.hostname if parts and parts.hostname else N_("Publisher not named")
 
 
 def _publisher_pages(publisher: Publisher) -> list[str]:
@@ -367,7 +379,7 @@ def _publisher_pages(publisher: Publisher) -> list[str]:
     return [f"{publisher.url}{f'{n}/' if n > 1 else ''}index.html" for n in range(1, count + 1)]
 
 
-def _sources_page(timeline: Timeline) -> list[Page]:
+def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
     """`sources/`: how much of the timeline rests on each outlet; then a page per
     publisher (in pages of SOURCES_PER_PAGE) with its sources and the events each supports."""
     groups = publishers(timeline)
@@ -377,8 +389,11 @@ def _sources_page(timeline: Timeline) -> list[Page]:
     by_url = {count.url: count for count in counts}
     context = {"publishers": counts, "total": len(timeline),
                "sources": sum(len(group.uses) for group in groups)}  # fmt: skip
-    description = "Every source cited in the timeline, by publisher, with the events it supports."
-    pages = [Page(SOURCES_PAGE, "sources.html", "Sources", description, context)]
+    _ = site.language.gettext
+    description = _(
+        "Every source cited in the timeline, by publisher, with the events it supports."
+    )
+    pages = [Page(SOURCES_PAGE, "sources.html", _("Sources"), description, context)]
     for group in groups:
         paths = _publisher_pages(group)
         for number, path in enumerate(paths):
@@ -386,11 +401,13 @@ def _sources_page(timeline: Timeline) -> list[Page]:
             links = tuple((n + 1, p.removesuffix("index.html")) for n, p in enumerate(paths))
             own = {"publisher": by_url[group.url], "uses": part, "total": len(timeline),
                    "number": number, "pages": links}  # fmt: skip
-            title = group.name if number == 0 else f"{group.name} ({number + 1})"
+            name = _(group.name)
+            title = name if number == 0 else f"{name} ({number + 1})"
             shown = (own["publisher"], len(timeline), number, links, tuple(
                 (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
             ))  # fmt: skip
-            pages.append(Page(path, "publisher.html", title, f"Sources from {group.name}.", own,
+            about = _("Sources from %(publisher)s.") % {"publisher": name}
+            pages.append(Page(path, "publisher.html", title, about, own,
                               fingerprint=stable_hash(shown)))  # fmt: skip
     return pages
 
@@ -422,8 +439,8 @@ def _entity_pages(timeline: Timeline, site: Site) -> list[Page]:
     if not timeline.entities:
         return []
     groups = entity_groups(timeline)
-    pages = [Page("entities/index.html", "entities.html", "People, organisations and places",
-                  "", {"groups": groups})]  # fmt: skip
+    title = site.language.gettext("People, organisations and places")
+    pages = [Page("entities/index.html", "entities.html", title, "", {"groups": groups})]
     for entity in timeline.entities:
         members = timeline.involving[entity.slug]
         context = {"entity": entity, "total": len(members),
@@ -431,12 +448,16 @@ def _entity_pages(timeline: Timeline, site: Site) -> list[Page]:
                    **_list_context(members, timeline, site)}  # fmt: skip
         chunks = chunks_of(members, site.config)
         pages += _list_pages(entity.url, "entity.html", chunks, title=entity.title,
-                             description=entity.summary, context=context)  # fmt: skip
+                             description=entity.summary, context=context,
+                             dates=site.dates)  # fmt: skip
     return pages
 
 
 def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
-    description = f"{len(group.events)} events tagged {group.tag.name}."
+    count = len(group.events)
+    description = site.language.ngettext(
+        "%(num)d event tagged %(tag)s.", "%(num)d events tagged %(tag)s.", count
+    ) % {"num": count, "tag": group.tag.name}
     chunks = chunks_of(group.events, site.config)
     context = {
         "tag": group.tag,
@@ -445,7 +466,7 @@ def _tag_pages(group: TagGroup, timeline: Timeline, site: Site) -> list[Page]:
         **_list_context(group.events, timeline, site),
     }
     return _list_pages(group.tag.url, "tag.html", chunks, title=group.tag.name,
-                       description=description, context=context)  # fmt: skip
+                       description=description, context=context, dates=site.dates)  # fmt: skip
 
 
 def _site_files(timeline: Timeline, site: Site) -> list[Page]:
@@ -460,9 +481,10 @@ def _site_files(timeline: Timeline, site: Site) -> list[Page]:
         html = _html_paths(timeline, site.config)
         urls = tuple(sorted(p.removesuffix("index.html") for p in html))
         changes = {"changes": changes_of(timeline)[:CHANGES_IN_FEED], "updated": updated}
+        changes_title = site.language.gettext("%(site)s: changes") % {"site": site.config.title}
         files += [
             Page("feed.xml", "feed.xml", site.config.title, context=feed),
-            Page("changes.xml", "changes.xml", f"{site.config.title}: changes", context=changes),
+            Page("changes.xml", "changes.xml", changes_title, context=changes),
             Page("sitemap.xml", "sitemap.xml", "sitemap", context={"urls": urls}),
         ]
     return files
@@ -511,7 +533,7 @@ def changes_of(timeline: Timeline) -> tuple[Change, ...]:
     return tuple(sorted(found, key=lambda c: (c.time, c.kind, c.event.slug), reverse=True))
 
 
-def _changes_page(timeline: Timeline) -> list[Page]:
+def _changes_page(timeline: Timeline, site: Site) -> list[Page]:
     """`changes/`: what was added, updated and corrected, newest first, by day."""
     changes = changes_of(timeline)
     if not changes:
@@ -521,8 +543,9 @@ def _changes_page(timeline: Timeline) -> list[Page]:
         days.setdefault(change.day, []).append(change)
     context = {"days": tuple((day, tuple(items)) for day, items in days.items()),
                "total": len(changes), "shown": min(len(changes), CHANGES_ON_PAGE)}  # fmt: skip
-    description = "What was added, updated and corrected in the timeline, newest first."
-    return [Page("changes/index.html", "changes.html", "Changes", description, context)]
+    _ = site.language.gettext
+    description = _("What was added, updated and corrected in the timeline, newest first.")
+    return [Page("changes/index.html", "changes.html", _("Changes"), description, context)]
 
 
 def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
@@ -560,14 +583,26 @@ def page_paths(timeline: Timeline, site: Site) -> set[str]:
 
 
 def site_warnings(site: Site) -> list[Problem]:
-    """Said once per build: what a missing base URL leaves out."""
-    if site.config.site_url:
-        return []
-    message = (
-        "not set, so feed.xml and sitemap.xml were left out and pages have no canonical, "
-        "og:url or og:image links for local images; set base_url in site.toml or pass --base-url"
-    )
-    return [Problem(CONFIG_NAME, None, "base_url", message, warning=True)]
+    """Said once per build: what a missing base URL leaves out, and which interface strings
+    have no translation into the site's language (they are shown in English)."""
+    warnings = []
+    if not site.config.site_url:
+        message = (
+            "not set, so feed.xml and sitemap.xml were left out and pages have no canonical, "
+            "og:url or og:image links for local images; set base_url in site.toml or pass "
+            "--base-url"
+        )
+        warnings.append(Problem(CONFIG_NAME, None, "base_url", message, warning=True))
+    missing = site.language.missing
+    if missing:
+        message = (
+            f"{len(missing)} interface string{'s' * (len(missing) != 1)} have no "
+            f"{site.config.language!r} translation and are shown in English (add them to "
+            f"locales/{site.config.language}/LC_MESSAGES/messages.po): "
+            + "; ".join(repr(m) for m in missing)
+        )
+        warnings.append(Problem(CONFIG_NAME, None, "language", message, warning=True))
+    return warnings
 
 
 @dataclass(frozen=True)

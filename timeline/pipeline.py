@@ -210,7 +210,7 @@ def build_site(
         if strict and last.warnings:
             raise BuildFailed(as_errors(last.warnings))
         return BuildSummary(last.events, set(), set(last.keys), last.warnings, clock.timings)
-    settings = compile_key(site.config)
+    settings = compile_key(site)
     snapshot, previous = (
         cache.load(out, drafts=drafts, settings=settings) if use_cache else (None, None)
     )

@@ -188,9 +188,11 @@ class Preview:
         return True
 
     def _open(self, changed: set[str] | None) -> None:
-        """Open the site (again, when its configuration changed) with a fresh builder."""
+        """Open the site (again, when its configuration or a catalog changed) with a fresh
+        builder: the language and its catalogs are read when a site is opened."""
         config_changed = changed is None or str(self.site_root / CONFIG_NAME) in changed
-        if self.site is None or self.builder is None or config_changed:
+        reopen = config_changed or any(_is_catalog(Path(path)) for path in changed or ())
+        if self.site is None or self.builder is None or reopen:
             self.builder = None
             self.site = open_site(self.site_root)
             self.builder = Builder(self.site, drafts=True)
@@ -236,8 +238,21 @@ class Preview:
         self._reload()
 
     def _write_status(self, errors: list[str]) -> None:
+        """What the overlay shows: the errors (as the terminal prints them), and its own
+        words in the site's language (English while the configuration cannot be read)."""
         folder = self.out / PREVIEW_DIR
-        output.write_atomically(folder / "status.json", json.dumps({"errors": errors}).encode())
+        status: dict[str, object] = {"errors": errors}
+        if errors and self.site is not None:
+            language = self.site.language
+            status["title"] = language.ngettext(
+                "The site could not be rebuilt (%(num)d problem). You are seeing the last good "
+                "version.",
+                "The site could not be rebuilt (%(num)d problems). You are seeing the last good "
+                "version.",
+                len(errors),
+            ) % {"num": len(errors)}
+            status["hint"] = language.gettext("Fix the file and save: this page reloads by itself.")
+        output.write_atomically(folder / "status.json", json.dumps(status).encode())
 
     def _reload(self) -> None:
         """Ask open browsers to reload (from the server's loop, where livereload lives)."""
@@ -307,3 +322,8 @@ def _problems_of(exc: TimelineError) -> list[str]:
 def run_preview(site_root: Path, address: Address, *, open_browser: bool) -> None:
     """Serve the site until Ctrl-C."""
     Preview(site_root, address).serve(open_browser=open_browser)
+
+
+def _is_catalog(path: Path) -> bool:
+    """Whether a changed file is a translation catalog (in a site's or the theme's locales/)."""
+    return path.suffix == ".po" and "locales" in path.parts

@@ -23,15 +23,18 @@
   const title = document.createElement("h2");
   title.id = "timeline-preview-errors-title";
   title.style.cssText = "margin:0 0 .5rem;font-size:1.1rem";
-  title.textContent = `The site could not be rebuilt (${status.errors.length} problem${
-    status.errors.length === 1 ? "" : "s"
-  }). You are seeing the last good version.`;
+  // The preview writes these words in the site's language; English while it cannot.
+  title.textContent =
+    status.title ||
+    `The site could not be rebuilt (${status.errors.length} problem${
+      status.errors.length === 1 ? "" : "s"
+    }). You are seeing the last good version.`;
   const list = document.createElement("pre");
   list.style.cssText = "margin:0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace";
   list.textContent = status.errors.join("\n");
   const hint = document.createElement("p");
   hint.style.cssText = "margin:.5rem 0 0;opacity:.85";
-  hint.textContent = "Fix the file and save: this page reloads by itself.";
+  hint.textContent = status.hint || "Fix the file and save: this page reloads by itself.";
   box.append(title, list, hint);
   document.body.append(box);
 })();

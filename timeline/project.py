@@ -1,17 +1,20 @@
 """Where a site's parts live: its root, its configuration and the theme folders it layers.
 
-The default theme is the repository's top-level `templates/` and `static/` (copied into the
-package as `_theme/` when installed from a wheel). A site overrides any theme file by putting
-a file at the same relative path in its own `templates/` or `static/`.
+The default theme is the repository's top-level `templates/`, `static/` and `locales/` (copied
+into the package as `_theme/` when installed from a wheel). A site overrides any theme file by
+putting a file at the same relative path in its own `templates/`, `static/` or `locales/`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .config import SiteConfig, load_config
+from .datetext import DateText
 from .errors import UsageError
+from .language import Language, catalog_files, english_catalog
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -59,6 +62,24 @@ class Site:
         owners = {self.theme_root / "static": self.theme_root, self.root / "static": self.root}
         return tuple((folder, owners.get(folder, self.root)) for folder in self.static_dirs)
 
+    @property
+    def locale_dirs(self) -> tuple[Path, ...]:
+        """Catalog search order: the site's `locales/` first, then the default theme's."""
+        return _unique(self.root / "locales", self.theme_root / "locales")
+
+    @cached_property
+    def language(self) -> Language:
+        """The site's language, with its catalogs (read once per opening of the site)."""
+        owners = {self.root / "locales": self.root, self.theme_root / "locales": self.theme_root}
+        folders = [(folder, owners.get(folder, self.root)) for folder in self.locale_dirs]
+        files = catalog_files(self.config.language, folders)
+        return Language(self.config.language, files, english_catalog(self.locale_dirs[::-1]))
+
+    @cached_property
+    def dates(self) -> DateText:
+        """How the site's language writes dates."""
+        return DateText(self.language)
+
     def display_path(self, path: Path | str) -> str:
         """A path as messages show it: relative to the site (or the theme) when inside it."""
         path = Path(path)
@@ -70,7 +91,7 @@ class Site:
     @property
     def watched_paths(self) -> tuple[Path, ...]:
         """The folders a build reads besides site.toml, for the live preview to watch."""
-        return (self.root / "content", *self.template_dirs, *self.static_dirs)
+        return (self.root / "content", *self.template_dirs, *self.static_dirs, *self.locale_dirs)
 
 
 def _unique(*paths: Path) -> tuple[Path, ...]:

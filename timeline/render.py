@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -20,6 +21,7 @@ from .layout import gaps, years_of
 from .model import Event, Period, Timeline, Times
 from .pages import Page
 from .project import Site
+from .urls import encoded
 
 CARD_HEADING = "h3"  # the default theme's cards sit under h2 year headings
 
@@ -38,13 +40,30 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        language = site.language
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            language.gettext, language.ngettext, newstyle=True
         )
         self._fragments: dict[tuple[object, ...], str] = {}
         self._timeline: Timeline = Timeline(())
         base = site.config.base_path
-        self.env.filters["day_text"] = _day_text
+        dates = site.dates
+        self.env.filters.update(
+            day_text=lambda iso: dates.day(parse_date(iso).earliest),
+            date_text=dates.display,
+            duration=dates.duration,
+            date_qualifier=dates.qualifier,
+            month_name=dates.month_name,
+            year_text=dates.year_number,
+            translate=language.gettext,  # for values (a status's label): escaped, not formatted
+        )
         self.env.globals.update(
             site=site.config,
+            language=language,
+            dates=dates,
+            script_strings=language.script_strings(_scripts(site)),
             base_path=base,
             url=_url_function(base),
             absolute_url=site.config.absolute_url,
@@ -158,14 +177,19 @@ class Renderer:
         return f"templates/{name}"
 
 
-def _day_text(iso_day: str) -> str:
-    """`2024-05-02` as readers see dates: `2 May 2024`."""
-    return parse_date(iso_day).display
+def _scripts(site: Site) -> list[str]:
+    """The text of every script the site serves (the site's own over the theme's), for the
+    strings they show."""
+    found: dict[str, Path] = {}
+    for folder in site.static_dirs:
+        for path in sorted((folder / "js").glob("*.js")):
+            found[path.name] = path
+    return [found[name].read_text(encoding="utf-8") for name in sorted(found)]
 
 
 def _url_function(base: str) -> Callable[[str], str]:
     def url(path: str = "") -> str:
         """Root-relative URL of a site path, under the base path (`/repo/events/x/`)."""
-        return base + path.lstrip("/")
+        return base + encoded(path.lstrip("/"))
 
     return url

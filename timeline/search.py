@@ -52,7 +52,7 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
 
     if get_executable() is None:
         raise SearchIndexError(
-            "the Pagefind binary was not found; run: pip install 'pagefind[bin]'"
+            "the Pagefind binary was not found; run: pip install 'pagefind[extended]'"
         )
     bundle = bundle or folder / INDEX_DIR
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))

@@ -8,12 +8,19 @@ attributes, feeds and exports: only absolute http(s) URLs with a host pass (no `
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 WEB_SCHEMES = ("http", "https")
 # Characters a published base URL may hold: unreserved, sub-delimiters but the quote, and
 # percent-escapes; anything else would need escaping wherever the URL is written.
 BASE_URL_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+$")
+URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # left as they are by `encoded`, with ASCII letters and digits
+
+
+def encoded(path: str) -> str:
+    """A site path as written in links: characters outside ASCII (the folder of a Korean tag,
+    `tags/북한/`) percent-encoded as UTF-8, so feeds, the sitemap and every page link it alike."""
+    return quote(path, safe=URL_SAFE)
 
 
 def split_url(url: str) -> SplitResult | None:

@@ -9,12 +9,11 @@
 //   of each bin that matches is drawn over it;
 // - a mark whose event is on this page scrolls to its card and focuses it, instead of
 //   leaving the timeline (without JavaScript the mark is a plain link to the event).
+import { _, monthText } from "./strings.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const DRAG_PX = 4; // a press that moves less than this is a click on a mark
 const COMMIT_MS = 300; // keys held down move the handle at once, the list after a pause
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
-  "August", "September", "October", "November", "December"]; // prettier-ignore
 const ISO_RE = /^([+-]?\d+)-(\d\d)-(\d\d)$/;
 const SPAN_RE = /^(-?\d{1,6})(?:-(0[1-9]|1[0-2]))?$/;
 
@@ -61,8 +60,8 @@ function monthValue(month) {
   return `${Math.floor(month / 12)}-${String(monthIndex(month) + 1).padStart(2, "0")}`;
 }
 
-function monthText(month) {
-  return `${MONTH_NAMES[monthIndex(month)]} ${Math.floor(month / 12)}`;
+function monthName(month) {
+  return monthText(Math.floor(month / 12), monthIndex(month));
 }
 
 // The strip's linear scale, as the build drew it: its first and last day (data-from,
@@ -113,13 +112,16 @@ function selectSpan(figure, svg, scale, form) {
     const x2 = at(span.high + 1);
     layer.style.setProperty("--span-x1", `${x1}px`);
     layer.style.setProperty("--span-x2", `${x2}px`);
+    // The veiled outside, on screen: right to left languages draw time the other way.
+    layer.style.setProperty("--span-left", `${Math.min(x1, x2)}px`);
+    layer.style.setProperty("--span-right", `${Math.max(x1, x2)}px`);
     const whole = span.low === scale.minMonth && span.high === scale.maxMonth;
     layer.classList.toggle("overview-select--whole", whole);
     for (const [handle, month] of [[low, span.low], [high, span.high]]) {
       handle.setAttribute("aria-valuemin", String(scale.minMonth));
       handle.setAttribute("aria-valuemax", String(scale.maxMonth));
       handle.setAttribute("aria-valuenow", String(month));
-      handle.setAttribute("aria-valuetext", monthText(month));
+      handle.setAttribute("aria-valuetext", monthName(month));
     }
   }
 
@@ -144,7 +146,9 @@ function selectSpan(figure, svg, scale, form) {
     handle.addEventListener("keydown", (event) => {
       const isLow = handle === low;
       const now = isLow ? span.low : span.high;
-      const steps = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -12, PageUp: 12 };
+      // On a right-to-left strip, the left arrow moves later in time.
+      const back = getComputedStyle(figure).direction === "rtl" ? 1 : -1;
+      const steps = { ArrowLeft: back, ArrowDown: -1, ArrowRight: -back, ArrowUp: 1, PageDown: -12, PageUp: 12 };
       let next;
       if (event.key in steps) next = now + steps[event.key];
       else if (event.key === "Home") next = isLow ? scale.minMonth : span.low;
@@ -214,18 +218,18 @@ function spanLayer(figure) {
   const layer = document.createElement("div");
   layer.className = "overview-select overview-select--whole";
   layer.setAttribute("role", "group");
-  layer.setAttribute("aria-label", "Span of time shown");
+  layer.setAttribute("aria-label", _("Span of time shown"));
   const help = document.createElement("p");
   help.id = "overview-help";
   help.className = "visually-hidden";
-  help.textContent =
-    "Narrow the list to a span of time: drag across the overview, or move these handles " +
-    "with the arrow keys (a month) and Page Up or Page Down (a year).";
+  help.textContent = _(
+    "Narrow the list to a span of time: drag across the overview, or move these handles with the arrow keys (a month) and Page Up or Page Down (a year).",
+  );
   layer.append(
     part("overview-select__shade overview-select__shade--before"),
     part("overview-select__shade overview-select__shade--after"),
-    handle("From", "overview-select__handle overview-select__handle--low"),
-    handle("To", "overview-select__handle overview-select__handle--high"),
+    handle(_("From"), "overview-select__handle overview-select__handle--low"),
+    handle(_("To"), "overview-select__handle overview-select__handle--high"),
   );
   figure.append(layer, help);
   return layer;

@@ -14,12 +14,12 @@
 // The strip listens to this script's events, so it must be listening before the first.
 import "./overview.js";
 import "./visits.js";
+import { _, monthText, ngettext } from "./strings.js";
 
 const DEBOUNCE_MS = 80;
 const FIELDS = ["q", "tag", "entity", "status", "period", "from", "to"];
 const FACETS = FIELDS.slice(1);
 const SPAN_RE = /^(-?\d{1,6})(?:-(0[1-9]|1[0-2]))?$/;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const form = document.querySelector("[data-timeline-search]");
 foldableEmbedPanel();
@@ -109,7 +109,10 @@ function setUp(form) {
       group.hidden = !group.querySelector("li.event-item:not([hidden])");
     }
     if (noResults) noResults.hidden = shown.length > 0;
-    const text = `${shown.length} of ${items.length} events${split ? " on this page" : ""}`;
+    const values = { shown: shown.length };
+    const text = split
+      ? ngettext("%(shown)s of %(num)d event on this page", "%(shown)s of %(num)d events on this page", items.length, values)
+      : ngettext("%(shown)s of %(num)d event", "%(shown)s of %(num)d events", items.length, values);
     if (status.textContent !== text) status.textContent = text;
     return shown;
   }
@@ -141,7 +144,7 @@ function setUp(form) {
     }
     const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
     const intro = document.createElement("p");
-    intro.textContent = `${total} more matching event${total === 1 ? "" : "s"} on other pages:`;
+    intro.textContent = ngettext("%(num)d more matching event on other pages:", "%(num)d more matching events on other pages:", total);
     const list = document.createElement("ul");
     const query = queryString(state);
     for (const year of [...counts.keys()].sort((a, b) => a - b)) {
@@ -256,7 +259,7 @@ function addMonthOption(select, value) {
   }
   const match = SPAN_RE.exec(value || "");
   if (!match || !match[2] || [...select.options].some((option) => option.value === value)) return;
-  const option = new Option(`${MONTHS[Number(match[2]) - 1]} ${match[1]}`, value);
+  const option = new Option(monthText(Number(match[1]), Number(match[2]) - 1), value);
   option.dataset.month = "";
   const year = Number(match[1]);
   const after = [...select.options].filter((o) => /^-?\d+$/.test(o.value) && Number(o.value) <= year);

@@ -3,6 +3,7 @@
 // line at the top says how many, and a button shows only those. The time of each visit is
 // kept in this browser's localStorage, for this site only, and is never sent anywhere.
 // The first visit marks nothing.
+import { _, dayText, ngettext } from "./strings.js";
 
 const summary = document.querySelector("[data-since-visit]");
 if (summary) markChanges(summary);
@@ -21,21 +22,24 @@ function markChanges(summary) {
     if (!kind) continue;
     (kind === "added" ? added : updated).push(item);
     if (item.dataset.corrected && item.dataset.corrected >= previous.slice(0, 10)) corrected.push(item);
-    badge(item, kind === "added" ? "New" : "Updated");
+    badge(item, kind === "added" ? _("New") : _("Updated"));
   }
   if (!added.length && !updated.length) return;
   const text = document.createElement("span");
-  text.textContent = `${describe(added.length, updated.length, corrected.length)} since your last visit on ${day(previous)}.`;
+  text.textContent = _("%(changes)s since your last visit on %(day)s.", {
+    changes: describe(added.length, updated.length, corrected.length),
+    day: day(previous),
+  });
   const toggle = document.createElement("button");
   toggle.type = "button";
   toggle.className = "link-button";
-  toggle.textContent = "Show only these";
+  toggle.textContent = _("Show only these");
   toggle.setAttribute("aria-pressed", "false");
   const changed = new Set([...added, ...updated]);
   toggle.addEventListener("click", () => {
     const only = toggle.getAttribute("aria-pressed") !== "true";
     toggle.setAttribute("aria-pressed", String(only));
-    toggle.textContent = only ? "Show every event" : "Show only these";
+    toggle.textContent = only ? _("Show every event") : _("Show only these");
     for (const item of items) item.classList.toggle("event-item--unchanged", only && !changed.has(item));
     document.getElementById("timeline")?.classList.toggle("only-changes", only);
   });
@@ -62,19 +66,21 @@ function badge(item, label) {
 
 function describe(added, updated, corrected) {
   const parts = [];
-  if (added) parts.push(`${added} event${added === 1 ? "" : "s"} added`);
+  if (added) parts.push(ngettext("%(num)d event added", "%(num)d events added", added));
   if (updated) {
-    const also = corrected ? ` (${corrected} corrected)` : "";
-    parts.push(`${updated} ${added ? "" : `event${updated === 1 ? "" : "s"} `}updated${also}`);
+    let part = ngettext("%(num)d event updated", "%(num)d events updated", updated);
+    if (corrected) {
+      const corrections = ngettext("%(num)d corrected", "%(num)d corrected", corrected);
+      part = _("%(updated)s (%(corrected)s)", { updated: part, corrected: corrections });
+    }
+    parts.push(part);
   }
-  return parts.join(" and ");
+  return parts.length === 2 ? _("%(first)s and %(second)s", { first: parts[0], second: parts[1] }) : parts[0];
 }
 
 function day(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso.slice(0, 10)
-    : date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return Number.isNaN(date.getTime()) ? iso.slice(0, 10) : dayText(date);
 }
 
 // Storage may be refused (private modes, disabled cookies): then nothing is marked.
