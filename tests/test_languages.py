@@ -469,6 +469,11 @@ def test_arabic_draws_time_from_right_to_left(built, web_page) -> None:
         first = mark_x("2017-11-29-hwasong-15-nuclear-force-complete")
         last = mark_x("2025-04-28-dprk-confirms-troops")
         assert first > last  # the earliest event is drawn furthest right
+        band = '.overview__band[data-slug="summit-diplomacy"]'
+        box = "e => e.getBoundingClientRect().toJSON()"
+        span = page.eval_on_selector(f"{band} .overview__band-span", box)
+        label = page.eval_on_selector(f"{band} text", box)
+        assert span["left"] <= label["left"] and label["right"] <= span["right"] + 1
 
 
 @pytest.mark.parametrize(
