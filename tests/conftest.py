@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
@@ -24,11 +25,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from timeline.cli import main, make_parser, run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Hypothesis keeps its example database outside the repository (tests never write into it).
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "timeline-tests-hypothesis")
 
 
 @dataclass

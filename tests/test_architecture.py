@@ -23,10 +23,10 @@ from timeline.server import Address
 # Every module of the package, lowest first: a module may import only modules before it.
 LAYERS = [
     "__init__", "errors", "urls", "files", "dates", "language", "datetext", "model", "config",
-    "project", "reader", "citations", "markup", "validate", "compiler", "references", "history",
-    "layout", "overview", "exports", "keys", "pages", "render", "output", "parallel", "search",
-    "builder", "cache", "pipeline", "indexer", "watcher", "server", "preview", "deploy",
-    "scaffold", "importer", "cli", "__main__",
+    "project", "reader", "citations", "typography", "markup", "validate", "compiler",
+    "references", "history", "layout", "overview", "exports", "keys", "pages", "render",
+    "output", "parallel", "search", "builder", "cache", "pipeline", "indexer", "watcher",
+    "server", "preview", "deploy", "scaffold", "importer", "cli", "__main__",
 ]  # fmt: skip
 PACKAGE = ROOT / "timeline"
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from timeline.cli import make_parser, run
 from timeline.dates import DateError, EventDate, parse_date
@@ -19,7 +18,6 @@ from timeline.datetext import DateText
 from timeline.language import Language
 
 # Hypothesis keeps caches in ./.hypothesis by default, which would be the repository.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "timeline-tests-hypothesis")
 
 FIELDS = ("title", "date", "tags", "sources", "image", "extra", "slug", "importance",
           "location", "summary", "draft", "tilte")  # fmt: skip

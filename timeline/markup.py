@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from .citations import CITE_LABELS, CiteLabels, Citing, citation_extension
 from .model import Source
+from .typography import typography_extension
 
 if TYPE_CHECKING:
     from markdown import Markdown
     from nh3 import Cleaner
 
 
-EXTENSIONS = ("extra", "sane_lists", "smarty", "toc")
+EXTENSIONS = ("extra", "sane_lists", "toc")  # and typography (smarty's rules, in one pass)
 EXTENSION_CONFIGS = {"toc": {"baselevel": 2}}
 _BLOCK_TAGS = re.compile(
     r"</?(?:p|div|li|h[1-6]|br|hr|tr|td|th|blockquote|pre|ul|ol|dl|dd|dt|table)\b[^>]*>"
@@ -43,7 +44,7 @@ def _converter() -> Markdown:
     """
     import markdown
 
-    extensions = [*EXTENSIONS, citation_extension(_CITING)]
+    extensions = [*EXTENSIONS, typography_extension(), citation_extension(_CITING)]
     return markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
 
 
