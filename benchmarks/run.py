@@ -18,6 +18,10 @@ than disk noise). Each figure is the median of --repeats runs:
             `floor*` is the same loop with this generator's Markdown extensions (adding
             sane_lists and smarty), for a like-for-like comparison.
   hugo      Hugo's cold build of the same events, when `hugo` is installed (see reference.py)
+  mkdocs    MkDocs' build of the same events (its `mkdocs` theme, Markdown extra + toc), with
+            its built-in search plugin and without; `pelican`, Pelican's (its `simple` theme,
+            the same Markdown): both installed from PyPI into a virtual environment of their
+            own in the benchmark folder (reference.py); --no-python-tools leaves them out
 --profile adds the build's own per-stage timings (compile = read, parse and Markdown).
 Builds run with Python's bytecode cache on, as they do for users, even where the environment
 sets PYTHONDONTWRITEBYTECODE (which would add the compilation of every module to each figure).
@@ -41,7 +45,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
-from benchmarks.reference import hugo_build, hugo_command, hugo_site  # noqa: E402
+from benchmarks.reference import (  # noqa: E402
+    hugo_build,
+    hugo_command,
+    hugo_site,
+    mkdocs_build,
+    mkdocs_site,
+    pelican_build,
+    pelican_site,
+    tool_python,
+)
 
 REFERENCE_EXTENSIONS = ["extra", "toc"]
 OUR_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -166,7 +179,24 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
+def python_tools(site: Path, workdir: Path, count: int, repeats: int) -> dict[str, float]:
+    """MkDocs (with and without its search) and Pelican on the same events, cold, medians."""
+    python = tool_python(workdir / "tools")
+    figures = {}
+    for name, make, build in (
+        ("mkdocs", lambda t: mkdocs_site(site, t, search=False), mkdocs_build),
+        ("mkdocs_search", lambda t: mkdocs_site(site, t, search=True), mkdocs_build),
+        ("pelican", lambda t: pelican_site(site, t), pelican_build),
+    ):
+        source, out = workdir / f"{name}-{count}", workdir / f"{name}-out-{count}"
+        make(source)
+        figures[name] = statistics.median(build(python, source, out) for _ in range(repeats))
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(source, ignore_errors=True)
+    return figures
+
+
+def measure(count: int, workdir: Path, repeats: int, tools: bool) -> dict[str, object]:
     site = workdir / f"site-{count}"
     if not (site / "content").exists():
         generate(count, site)
@@ -189,6 +219,8 @@ def measure(count: int, workdir: Path, repeats: int) -> dict[str, object]:
             hugo_build(hugo_source, hugo_out) for _ in range(repeats)
         )
         shutil.rmtree(hugo_out, ignore_errors=True)
+    if tools:
+        figures.update(python_tools(site, workdir, count, repeats))
     shutil.rmtree(workdir / "bare", ignore_errors=True)
     shutil.rmtree(workdir / f"edit-{count}", ignore_errors=True)
     return figures
@@ -216,6 +248,16 @@ def report(results: dict[int, dict], profile: bool) -> None:
         if "hugo" in r:
             cold, warm, hugo = r["cold"]["wall"], r["warm"]["wall"], r["hugo"]
             print(f"against Hugo, {count} events: cold {cold / hugo:.1f}x, warm {warm / hugo:.2f}x")
+        if "pelican" in r:
+            cold = r["cold"]["wall"]
+            bare = cold - r["cold"].get("index", 0.0)
+            print(
+                f"against MkDocs and Pelican, {count} events: MkDocs {r['mkdocs']:.2f}s, "
+                f"with search {r['mkdocs_search']:.2f}s, Pelican {r['pelican']:.2f}s; "
+                f"cold without index {bare / r['mkdocs']:.2f}x MkDocs (target 0.8), cold "
+                f"{cold / r['pelican']:.2f}x Pelican (target 1.0) and "
+                f"{cold / r['mkdocs_search']:.2f}x MkDocs with search (target 1.3)"
+            )
     counts = list(results)
     if len(counts) > 1:
         first, last = counts[0], counts[-1]
@@ -240,13 +282,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 20000])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="per-stage timings of cold builds")
+    parser.add_argument("--no-python-tools", action="store_true",
+                        help="skip MkDocs and Pelican (installed from PyPI otherwise)")  # fmt: skip
     args = parser.parse_args()
     base = os.environ.get("BENCH_DIR") or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     with tempfile.TemporaryDirectory(dir=base) as tmp:
         results = {}
         for count in args.sizes:
             print(f"measuring {count} events...", flush=True)
-            results[count] = measure(count, Path(tmp), args.repeats)
+            results[count] = measure(count, Path(tmp), args.repeats, not args.no_python_tools)
             report({count: results[count]}, args.profile)
         report(results, args.profile)
 
