@@ -67,6 +67,26 @@ def test_a_build_with_nothing_changed_leaves_the_output_untouched(cached_site: P
     assert any("tilte" in str(warning) for warning in second.warnings)
 
 
+def test_a_fresh_checkout_of_an_unchanged_site_leaves_the_output_in_place(
+    cached_site: Path,
+) -> None:
+    """As the Pages workflow builds: every file of the site has a new modification time,
+    `.cache/` and the output are restored. Nothing is made again, and the output folder is
+    left as it is rather than linked, file by file, into a new one."""
+    (cached_site / "static").mkdir()
+    (cached_site / "static" / "extra.css").write_text("a { color: red }\n")
+    _, _, before = run(cached_site)
+    states = file_states(cached_site / "_site")
+    for path in cached_site.rglob("*"):
+        if path.is_file() and not {"_site", ".cache"} & set(path.relative_to(cached_site).parts):
+            touch_later(path)
+    written, linked, after = run(cached_site)
+    assert written == set() and after == before and linked
+    assert file_states(cached_site / "_site") == states
+    assert sorted(p.name for p in cached_site.iterdir()) == [".cache", "_site", "content",
+                                                             "site.toml", "static"]  # fmt: skip
+
+
 def test_a_static_file_rewritten_at_the_same_size_is_published(cached_site: Path) -> None:
     extra = cached_site / "static" / "extra.css"
     extra.parent.mkdir()

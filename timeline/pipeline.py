@@ -151,8 +151,12 @@ class StagedOutput:
         self.staging = output.prepare_staging(out)
         self.sink = output.FolderSink(self.staging)
         self.search_key = ""
+        self.in_place = False
 
     def static(self, run: BuildRun) -> None:
+        self.in_place = self._already_in_place(run)
+        if self.in_place:
+            return
         missing = output.link_files(self.out, self.staging, sorted(run.kept))
         if missing:
             raise OutputError(
@@ -162,8 +166,29 @@ class StagedOutput:
         output.copy_static(self.staging, run.static)
         (self.staging / NOJEKYLL).write_bytes(b"")
 
+    def _already_in_place(self, run: BuildRun) -> bool:
+        """Whether `out` already holds exactly what this build would put there: no output
+        changed, the same files, the same static bytes and search index. That is a fresh
+        checkout of an unchanged site (every file with a new modification time) with its
+        `.cache/` and output restored, as the Pages workflow builds: the output is then left
+        as it is rather than linked, file by file, into a new folder."""
+        previous = self.previous
+        if previous is None or run.changed or set(run.keys) != set(previous.keys):
+            return False
+        if sorted([*run.static, NOJEKYLL, output.STAMP]) != sorted(previous.files):
+            return False
+        if search_key(run.keys) != previous.search_key or not (self.out / INDEX_DIR).is_dir():
+            return False
+        present = all((self.out / rel).is_file() for rel in (*run.keys, *previous.files))
+        return present and all(
+            output.static_bytes(source) == (self.out / rel).read_bytes()
+            for rel, source in run.static.items()
+        )
+
     def index(self, run: BuildRun) -> None:
         self.search_key = search_key(run.keys)
+        if self.in_place:
+            return
         reusable = self.previous is not None and self.previous.search_key == self.search_key
         with parallel.settled():
             if reusable and (self.out / INDEX_DIR).is_dir():
@@ -172,7 +197,8 @@ class StagedOutput:
                 index_site(self.staging)
 
     def finish(self, run: BuildRun) -> None:
-        output.swap_in(self.staging, self.out)
+        if not self.in_place:  # else the staging folder, never filled, is discarded
+            output.swap_in(self.staging, self.out)
 
     def discard(self) -> None:
         """Remove the temporary folder (after a failure; after a swap it is gone already)."""
