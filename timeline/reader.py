@@ -92,7 +92,7 @@ class RawEvent:
         """The line of every key and list item, worked out only when a message needs one:
         walking YAML's node tree doubles the cost of reading a file that has no problem."""
         try:
-            return load_yaml(self.frontmatter, first_line=self.frontmatter_line)[1]
+            return yaml_lines(self.frontmatter, first_line=self.frontmatter_line)
         except (yaml.YAMLError, DuplicateKey, ValueError, RecursionError):
             return {}
 
@@ -244,7 +244,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def _duplicate_place(text: str, first_line: int, found: DuplicateKey) -> tuple[str, int]:
     """The full name (`image.alt`) and line of a key set twice; the node walk knows both."""
     try:
-        load_yaml(text, first_line=first_line)
+        yaml_lines(text, first_line=first_line)
     except DuplicateKey as exc:
         return exc.key, exc.line
     except (yaml.YAMLError, ValueError, RecursionError):
@@ -298,16 +298,16 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     return Problem(path, line, "frontmatter", f"invalid YAML: {reason}")
 
 
-def load_yaml(text: str, *, first_line: int = 1) -> tuple[Any, dict[Position, int]]:
-    """Load a YAML document and the line of every mapping key and sequence item in it."""
+def yaml_lines(text: str, *, first_line: int = 1) -> dict[Position, int]:
+    """The line of every mapping key and sequence item of a YAML document, from its node
+    tree alone (the values are not built: a message needs only where they are)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
-            return None, {}
         lines: dict[Position, int] = {}
-        _collect_lines(node, (), lines, first_line - 1)
-        return loader.construct_document(node), lines
+        if node is not None:
+            _collect_lines(node, (), lines, first_line - 1)
+        return lines
     finally:
         loader.dispose()
 

@@ -8,6 +8,7 @@ attributes, feeds and exports: only absolute http(s) URLs with a host pass (no `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, quote, urlsplit
 
 WEB_SCHEMES = ("http", "https")
@@ -17,6 +18,7 @@ BASE_URL_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+$")
 URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # left as they are by `encoded`, with ASCII letters and digits
 
 
+@lru_cache(maxsize=65536)  # a timeline links each event from many pages
 def encoded(path: str) -> str:
     """A site path as written in links: characters outside ASCII (the folder of a Korean tag,
     `tags/북한/`) percent-encoded as UTF-8, so feeds, the sitemap and every page link it alike."""
