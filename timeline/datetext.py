@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import cache
 
 from babel.dates import DateTimeFormat, get_month_names, parse_pattern
@@ -47,14 +48,19 @@ class DateText:
         self.language = language
         self.locale = language.locale
         self._ = language.gettext
-        self._texts: dict[str, str] = {}
+        self._texts: dict[tuple[str, str], str] = {}
 
     def display(self, date: EventDate) -> str:
         """The date for readers: `28 February 2019`, `c. February 2019`, `27–28 February 2019`
         in English; `2019년 2월 27일~28일` in Korean."""
-        text = self._texts.get(date.text)
+        return self._remembered("display", date, self._display)
+
+    def _remembered(self, kind: str, date: EventDate, make: Callable[[EventDate], str]) -> str:
+        """A text of a date, worked out once per build (every card shows its date twice or
+        more, and a timeline lists each event on several pages)."""
+        text = self._texts.get((kind, date.text))
         if text is None:
-            text = self._texts[date.text] = self._display(date)
+            text = self._texts[(kind, date.text)] = make(date)
         return text
 
     def _display(self, date: EventDate) -> str:
@@ -141,6 +147,9 @@ class DateText:
 
     def duration(self, date: EventDate) -> str:
         """How long a closed interval lasts ("4 days", "about 3 months"); else ''."""
+        return self._remembered("duration", date, self._duration)
+
+    def _duration(self, date: EventDate) -> str:
         if not (date.interval and date.start and date.end):
             return ""
         start, end = date.start, date.end

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -199,8 +199,10 @@ def _unterminated(text: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _sample(locale: Locale, category: str) -> int | None:
-    """A whole number in `category` of the locale's plural rules (none: not a category)."""
+    """A whole number in `category` of the locale's plural rules (none: not a category);
+    found once per language, not once per string."""
     return next((n for n in range(0, 1001) if locale.plural_form(n) == category), None)
 
 

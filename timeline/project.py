@@ -59,8 +59,7 @@ class Site:
     def static_layers(self) -> tuple[tuple[Path, Path], ...]:
         """Each static folder with the folder that owns it (the theme's or the site's): a
         symbolic link in a static folder may only lead inside its owner."""
-        owners = {self.theme_root / "static": self.theme_root, self.root / "static": self.root}
-        return tuple((folder, owners.get(folder, self.root)) for folder in self.static_dirs)
+        return self._owned("static", self.static_dirs)
 
     @property
     def locale_dirs(self) -> tuple[Path, ...]:
@@ -70,15 +69,19 @@ class Site:
     @cached_property
     def language(self) -> Language:
         """The site's language, with its catalogs (read once per opening of the site)."""
-        owners = {self.root / "locales": self.root, self.theme_root / "locales": self.theme_root}
-        folders = [(folder, owners.get(folder, self.root)) for folder in self.locale_dirs]
-        files = catalog_files(self.config.language, folders)
+        files = catalog_files(self.config.language, self._owned("locales", self.locale_dirs))
         return Language(self.config.language, files, english_catalog(self.locale_dirs[::-1]))
 
     @cached_property
     def dates(self) -> DateText:
         """How the site's language writes dates."""
         return DateText(self.language)
+
+    def _owned(self, name: str, folders: tuple[Path, ...]) -> tuple[tuple[Path, Path], ...]:
+        """Each of the layered folders called `name` with the folder that owns it (the
+        theme's or the site's)."""
+        owners = {self.theme_root / name: self.theme_root, self.root / name: self.root}
+        return tuple((folder, owners.get(folder, self.root)) for folder in folders)
 
     def display_path(self, path: Path | str) -> str:
         """A path as messages show it: relative to the site (or the theme) when inside it."""

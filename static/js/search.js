@@ -14,7 +14,7 @@
 // The strip listens to this script's events, so it must be listening before the first.
 import "./overview.js";
 import "./visits.js";
-import { _, monthText, ngettext } from "./strings.js";
+import { monthText, ngettext } from "./strings.js";
 
 const DEBOUNCE_MS = 80;
 const FIELDS = ["q", "tag", "entity", "status", "period", "from", "to"];
