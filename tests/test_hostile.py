@@ -4,13 +4,11 @@ nothing lost, nothing leaked, and nothing outside the output folder touched."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -144,60 +142,32 @@ def test_a_truncated_search_index_file_is_refused(site: Path, tmp_path: Path):
         search.check_bundle(bundle)
 
 
-def test_a_failed_indexing_attempt_never_reaches_the_output(tmp_path: Path, monkeypatch):
-    """The first attempt fails after writing half a file (as a garbled reply once did); the
-    index that is kept is the retry's, complete, and the failed attempt's folder is gone."""
-    pages = tmp_path / "pages"
-    (pages / "events" / "a").mkdir(parents=True)
-    (pages / "events" / "a" / "index.html").write_text(
-        "<html><body data-pagefind-body><h1>Alpha</h1><p>Words to index.</p></body></html>"
+def test_a_failing_search_indexer_leaves_the_previous_output(site: Path, tmp_path: Path):
+    """Pagefind's binary writes half an index and fails: the build says so in one line and
+    exits non-zero, the previous output (its index included) stays exactly as it was, and
+    no half-written folder is left beside it."""
+    write_event(site, "a.md", event_text("A", "2019", tags="[one]"))
+    out = tmp_path / "out"
+    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
+    before = tree_digest(out)
+    broken = tmp_path / "pagefind"
+    broken.write_text(
+        "#!/bin/sh\n"
+        'while [ "$1" != "--output-path" ]; do shift; done\n'
+        'mkdir -p "$2" && printf half > "$2/pagefind-ui.js"\n'
+        "echo 'Error: disk full' >&2; exit 3\n"
     )
-    real_index = search._index
-    attempts: list[Path] = []
-
-    async def flaky(folder: Path, bundle: Path) -> None:
-        attempts.append(bundle)
-        if len(attempts) == 1:
-            bundle.mkdir(parents=True)
-            (bundle / "pagefind-component-ui.js").write_bytes(b"half a fi")
-            raise search.SearchIndexError("garbled reply")
-        await real_index(folder, bundle)
-
-    monkeypatch.setattr(search, "_index", flaky)
-    search.index_site(pages)
-    bundle = pages / "pagefind"
-    assert len(attempts) == 2 and attempts[0] != attempts[1]
-    assert all(not attempt.exists() for attempt in attempts)
-    assert (bundle / "pagefind-component-ui.js").stat().st_size > 10_000
-    search.check_bundle(bundle)
-
-
-def test_pagefinds_binary_is_stopped_before_its_output_is_used():
-    """Pagefind's own close() leaves the binary running after a garbled reply. (In a thread
-    of its own, as the build runs Pagefind: the browser tests' driver may hold this thread's
-    event loop.)"""
-    stopped: list[asyncio.subprocess.Process] = []
-    worker = threading.Thread(target=lambda: stopped.append(asyncio.run(_stop_a_running_binary())))
-    worker.start()
-    worker.join(30)
-    assert stopped and stopped[0].returncode is not None
-
-
-async def _stop_a_running_binary() -> asyncio.subprocess.Process:
-    backend = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import time; time.sleep(60)"
-    )
-
-    class Service:
-        _backend = backend
-
-    class Index:
-        _service = Service()
-
-    started = time.monotonic()
-    await search._stop_binary(Index())
-    assert time.monotonic() - started < 10
-    return backend
+    broken.chmod(0o755)
+    write_event(site, "a.md", event_text("A changed", "2019", tags="[one]"))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site), "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(broken)},
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "Pagefind exited with 3: Error: disk full" in done.stderr
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pagefind", "site"]
 
 
 BILLION_LAUGHS = """---

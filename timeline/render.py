@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ class Renderer:
         self.site = site
         self.key = theme_key(site)
         loaders = [jinja2.FileSystemLoader(str(folder)) for folder in site.template_dirs]
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            auto_reload=False,  # a changed template makes a new Renderer (its key changes)
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -178,6 +179,20 @@ class Renderer:
             if (folder / name).is_file():
                 return self.site.display_path(folder / name)
         return f"templates/{name}"
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals in one plain dict.
+
+    Jinja layers a template's globals over the environment's in a `ChainMap`, and copies
+    that into a dict for every render, include and imported macro file: with some twenty
+    globals, those lookups were a sixth of the time a list page took. The globals are all
+    set before the first template is loaded and never change after (as Jinja asks), so one
+    merged dict per template gives the same values.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 class _ConstantMessages(jinja2.ext.Extension):

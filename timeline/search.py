@@ -1,21 +1,19 @@
-"""The full-text search index: Pagefind over the rendered event pages, in one call.
+"""The full-text search index: Pagefind over the rendered event pages.
 
 The event template marks what is indexed (`data-pagefind-body`), the filters (tag, year) and
-the sort key (date). Pagefind 1.5's Python API spends at least 100 ms per call, so the whole
-staged output folder is indexed with a single `add_directory` instead of record by record.
+the sort key (date). Pagefind's binary (from the `pagefind` package) reads the pages from the
+staged output folder, a batch of pages per run, rather than being sent them record by record.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
 import re
 import shutil
+import subprocess
 import sys
-import threading
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -29,9 +27,8 @@ INDEX_DIR = "pagefind"
 EVENT_PAGES = "events/**/*.html"
 PAGE_MAP = "timeline-pages.json"
 BATCH_PAGES = 2000
-ATTEMPTS = 3
 SIGNATURE = b"pagefind_dcd"
-TIMEOUT_SECONDS = 900  # one batch of pages takes seconds; a silent binary must not hang a build
+TIMEOUT_SECONDS = 900  # one batch of pages takes seconds; a stuck binary must not hang a build
 ASSETS = (
     "pagefind.js", "pagefind-worker.js", "pagefind-ui.js", "pagefind-ui.css",
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
@@ -50,15 +47,19 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
     """
     from pagefind.service import get_executable  # loaded only when an index is built
 
-    if get_executable() is None:
+    executable = get_executable()
+    if executable is None:
         raise SearchIndexError(
             "the Pagefind binary was not found; run: pip install 'pagefind[extended]'"
         )
     bundle = bundle or folder / INDEX_DIR
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))
     batches = [pages[start : start + BATCH_PAGES] for start in range(0, len(pages), BATCH_PAGES)]
-    if len(batches) <= 1:
-        _index_with_retries(folder, bundle)
+    if not pages:
+        _index_nothing(executable, folder, bundle)
+        return 0
+    if len(batches) == 1:
+        _index(executable, folder, bundle)
         write_page_map(bundle, [])
         return len(pages)
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
@@ -67,84 +68,64 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
         for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
             shutil.rmtree(scratch, ignore_errors=True)
             link_files(folder, scratch, batch)
-            _index_with_retries(scratch, target)
+            _index(executable, scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     write_page_map(bundle, parts)
     return len(pages)
 
 
-def _index_with_retries(folder: Path, bundle: Path) -> None:
-    """Pagefind's Python API talks to its binary over one pipe that also carries the binary's
-    own messages; now and then, on large sites, one lands mid-reply and the call fails with
-    a JSON error. Indexing again from scratch succeeds, so a failure is retried twice.
+def _index_nothing(executable: Path, folder: Path, bundle: Path) -> None:
+    """An index without events, so that the search script loads as on any other site.
 
-    Each attempt writes into a folder of its own, which becomes `bundle` only once the
-    attempt succeeded, its binary has exited and its files have passed `check_bundle`: a
-    binary of a failed attempt, still writing, once truncated a file of the next attempt's
-    index, and that half-written file was published.
+    Pagefind's command line refuses to write an index of no pages; it is given one page
+    that is not an event (`/events/`, which no event's address can be), so the page map
+    leaves it out and no search shows it."""
+    scratch = folder.parent / f".{folder.name}.search-empty"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        (scratch / "events").mkdir(parents=True)
+        (scratch / "events" / "index.html").write_text(
+            "<!doctype html><html><body data-pagefind-body><p>timeline</p></body></html>"
+        )
+        _index(executable, scratch, bundle)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_page_map(bundle, [])
+
+
+def _index(executable: Path, folder: Path, bundle: Path) -> None:
+    """One run of Pagefind's command line over `folder`'s event pages.
+
+    The command line rather than Pagefind's Python API: the API drives the same binary
+    through a service that costs about a quarter of a second per batch, and its one pipe,
+    shared with the binary's own messages, now and then garbled a reply on large sites.
+    The run writes into a folder of its own, which becomes `bundle` only once the binary
+    has exited and its files have passed `check_bundle`: a failed run never leaves half an
+    index behind.
     """
     shutil.rmtree(bundle, ignore_errors=True)
-    for attempt in range(ATTEMPTS):
-        scratch = bundle.with_name(f".{bundle.name}.attempt-{attempt}")
-        shutil.rmtree(scratch, ignore_errors=True)
-        try:
-            _run(_index(folder, scratch))
-            scratch.rename(bundle)
-            return
-        except SearchIndexError:
-            if attempt == ATTEMPTS - 1:
-                raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _run(job: Coroutine[Any, Any, None]) -> None:
-    """Run Pagefind's async API in a thread of its own: callers may already be inside an
-    event loop (the preview server's, or a browser-test driver's). A daemon thread, so that
-    stopping the preview never waits for an index nobody will read."""
-    outcome: dict[str, BaseException] = {}
-
-    def work() -> None:
-        try:
-            asyncio.run(job)
-        except Exception as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True, name="pagefind")
-    worker.start()
-    worker.join()
-    error = outcome.get("error")
-    if isinstance(error, SearchIndexError):
-        raise error
-    if error is not None:
-        raise SearchIndexError(f"building the search index failed: {error}")
-
-
-async def _index(folder: Path, bundle: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    index = PagefindIndex(config=IndexConfig(output_path=str(bundle)))
+    scratch = bundle.with_name(f".{bundle.name}.partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    command = [str(executable), "--site", str(folder), "--glob", EVENT_PAGES,
+               "--output-path", str(scratch), "--silent"]  # fmt: skip
     try:
-        async with index:
-            await asyncio.wait_for(
-                index.add_directory(str(folder), glob=EVENT_PAGES), timeout=TIMEOUT_SECONDS
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                                  timeout=TIMEOUT_SECONDS, check=False)  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"building the search index failed: {exc}") from None
+        if done.returncode != 0:
+            said = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
+            raise SearchIndexError(
+                f"building the search index failed: Pagefind exited with {done.returncode}: "
+                f"{said[-1]}"
             )
+        check_bundle(scratch)
+        make_deterministic(scratch)
+        scratch.rename(bundle)
     finally:
-        await _stop_binary(index)
-    check_bundle(bundle)
-    make_deterministic(bundle)
-
-
-async def _stop_binary(index: Any) -> None:
-    """Make sure Pagefind's binary has exited before its output is used. Its `close()`
-    stops the binary only when every reply arrived intact; after a garbled reply the binary
-    goes on writing files. (It is reached through the API object's private fields, which
-    is safe because pagefind is pinned.)"""
-    backend = getattr(getattr(index, "_service", None), "_backend", None)
-    if backend is not None and backend.returncode is None:
-        backend.kill()
-        await backend.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def check_bundle(bundle: Path) -> None:
