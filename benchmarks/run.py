@@ -10,7 +10,7 @@ than disk noise). Each figure is the median of --repeats runs:
   resaved   `build.py build` after one event file was saved again without a change: every
             page is planned and compared, none is rendered or rewritten
   ci        `build.py build` as the Pages workflow runs it: every file of the site with a new
-            modification time (a fresh checkout), `.cache/` and the output restored
+            modification time (a fresh checkout), no output folder, only `.cache/` restored
   edit      one event's title changed, rebuilt as the live preview does (in memory, after a
             first build), from the change being noticed to the new pages being written (the
             preview then reloads the browsers and refreshes the data exports)
@@ -122,13 +122,14 @@ def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
 
 def fresh_checkout(site: Path, out: Path, repeats: int) -> float:
     """Median seconds for a build as the Pages workflow runs it: every file of the site with
-    a new modification time (a fresh checkout), `.cache/` and the output restored."""
+    a new modification time (a fresh checkout), no output folder, `.cache/` restored."""
     times = []
     for _ in range(repeats):
         later = time.time() + 1
         for path in site.rglob("*"):
             if path.is_file() and ".cache" not in path.relative_to(site).parts:
                 os.utime(path, (later, later))
+        shutil.rmtree(out)
         times.append(run_build(site, out)["wall"])
     return statistics.median(times)
 

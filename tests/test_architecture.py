@@ -24,7 +24,7 @@ from timeline.server import Address
 LAYERS = [
     "__init__", "errors", "urls", "files", "dates", "language", "datetext", "model", "config",
     "project", "reader", "citations", "typography", "markup", "validate", "compiler",
-    "references", "history", "layout", "overview", "exports", "keys", "pages", "render",
+    "references", "history", "stamp", "layout", "overview", "exports", "keys", "pages", "render",
     "output", "parallel", "search", "builder", "cache", "pipeline", "indexer", "watcher",
     "server", "preview", "deploy", "scaffold", "importer", "cli", "__main__",
 ]  # fmt: skip

@@ -3,12 +3,15 @@ depend on it are made again, the rest are reused, and the result equals a cold b
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import timeline
-from tests.conftest import event_text, touch_later, tree_digest, write_event
+from tests.conftest import ROOT, event_text, touch_later, tree_digest, write_event
 from timeline.exports import export_paths
 from timeline.pipeline import build_site
 from timeline.project import open_site
@@ -87,6 +90,61 @@ def test_a_fresh_checkout_of_an_unchanged_site_leaves_the_output_in_place(
                                                              "site.toml", "static"]  # fmt: skip
 
 
+def test_a_fresh_checkout_with_only_the_cache_restored_gets_its_output_back(
+    cached_site: Path,
+) -> None:
+    """As a CI service that caches only `.cache/` builds: a fresh checkout (every file with
+    a new modification time) and no output folder. The output comes back from the cache,
+    byte for byte, with nothing rendered again."""
+    _, _, before = run(cached_site)
+    shutil.rmtree(cached_site / "_site")
+    for path in cached_site.rglob("*"):
+        if path.is_file() and ".cache" not in path.relative_to(cached_site).parts:
+            touch_later(path)
+    written, linked, after = run(cached_site)
+    assert written == set() and after == before and "events/e03/index.html" in linked
+    write_event(cached_site, "e05.md", event_text("Event five, renamed", "2015", tags="[alpha]"))
+    shutil.rmtree(cached_site / "_site")
+    written, linked, after = run(cached_site)
+    assert {"events/e05/index.html", "index.html"} <= written and "events/e00/index.html" in linked
+    assert "Event five, renamed" in (cached_site / "_site" / "index.html").read_text()
+
+
+def test_a_build_with_nothing_to_do_loads_nothing_a_build_needs(cached_site: Path) -> None:
+    """The command line answers an unchanged site from the cache's stamp, before loading
+    Markdown, YAML, Jinja or Babel: a few hundredths of a second, where loading them alone
+    takes longer than Hugo builds a small site."""
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(cached_site)]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = {command[1:]!r}\n"
+        "try:\n"
+        "    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0\n"
+        "print(sorted(m for m in ('markdown', 'yaml', 'jinja2', 'babel') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert "unchanged) into" in done.stdout
+
+
+def test_the_cache_keeps_exactly_the_last_output(cached_site: Path, tmp_path: Path) -> None:
+    """Its copy is the output's own files (hard links, no extra space), follows every
+    build, and goes with `--no-cache`."""
+    run(cached_site)
+    (cached_site / "content" / "events" / "e07.md").unlink()
+    write_event(cached_site, "e05.md", event_text("Event five, renamed", "2015", tags="[alpha]"))
+    _, _, after = run(cached_site)
+    kept = cached_site / ".cache" / "output"
+    assert tree_digest(kept) == after and not (kept / "events" / "e07").exists()
+    out_file = cached_site / "_site" / "events" / "e05" / "index.html"
+    assert (kept / "events" / "e05" / "index.html").stat().st_ino == out_file.stat().st_ino
+    run(cached_site, use_cache=False)
+    assert not kept.exists()
+
+
 def test_a_static_file_rewritten_at_the_same_size_is_published(cached_site: Path) -> None:
     extra = cached_site / "static" / "extra.css"
     extra.parent.mkdir()
@@ -152,7 +210,7 @@ def test_a_new_generator_version_discards_the_cache(
 ) -> None:
     run(cached_site)
     monkeypatch.setattr(timeline, "__version__", "999.0")
-    for module in ("timeline.cache", "timeline.keys", "timeline.exports"):
+    for module in ("timeline.cache", "timeline.keys", "timeline.exports", "timeline.stamp"):
         monkeypatch.setattr(f"{module}.__version__", "999.0")
     written, linked, _ = run(cached_site)
     assert linked == set()

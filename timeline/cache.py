@@ -1,32 +1,45 @@
 """The build cache in `<site>/.cache/`: what the last build compiled and wrote, so that the
 next build recompiles only changed event files, renders only changed pages, and links the
-rest (and an unchanged search index) from the previous output. A record of everything the
-last build read lets a build with nothing changed, and its output still in place, stop at once.
+rest (and an unchanged search index) from the previous output. The stamp of everything the
+last build read (`stamp.py`) lets a build with nothing changed stop at once.
+
+The cache also keeps the last output itself, in `.cache/output/`, as hard links to the
+output's files (no copy, no extra space): a fresh checkout with only `.cache/` restored, as
+a CI service caches it, gets its output back in a moment instead of rendering it again.
 
 It can never serve stale output: compiled events are keyed by file content, pages by a hash
 of everything they are rendered from (templates, configuration and this program's version
-included), the whole build by the size and modification time of every file a build reads, and the
-whole cache is dropped when its format or the program's version differ, or when it cannot be
-read. The files are pickles written by this program into the site's own (gitignored) folder;
+included), the whole build by the bytes of every file a build reads, and the whole cache is
+dropped when its format or the program's version differ, or when it cannot be read. The
+files are pickles written by this program into the site's own (gitignored) folder;
 `--no-cache` neither reads nor writes them (it drops the record of the output it replaces).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
-from dataclasses import dataclass, field
+import shutil
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .builder import CompiledFile, Snapshot
-from .errors import Problem
+from .errors import BuildFailed, Problem, as_errors
+from .output import link_tree
+from .project import SiteFolders
 from .search import INDEX_DIR
+from .stamp import Stamp, read_stamp
+
+if TYPE_CHECKING:
+    from .builder import CompiledFile, Snapshot
 
 CACHE_DIR = ".cache"
-FORMAT = 5  # bumped whenever a cached class changes shape
+FORMAT = 6  # bumped whenever a cached class changes shape
 COMPILED = "compiled.pickle"
 OUTPUT = "output.pickle"
+KEPT_OUTPUT = "output"  # the last output, hard-linked
 
 
 @dataclass
@@ -39,9 +52,31 @@ class OutputRecord:
     keys: dict[str, str] = field(default_factory=dict)
     search_key: str = ""
     files: list[str] = field(default_factory=list)
-    inputs: tuple = ()
+    inputs: Stamp | None = None
     events: int = 0
     warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self, *, strict: bool, timings: dict[str, float] | None = None) -> BuildSummary:
+        """What a build with nothing to do reports: the last build's figures and warnings
+        (with `strict`, its warnings fail it, as they would have failed that build)."""
+        if strict and self.warnings:
+            raise BuildFailed(as_errors(self.warnings))
+        return BuildSummary(self.events, set(), set(self.keys), self.warnings, timings or {})
+
+
+@dataclass
+class BuildSummary:
+    """What `build` reports: events, files written and linked, warnings, time per stage."""
+
+    events: int
+    written: set[str]
+    linked: set[str]
+    warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return len(self.written) + len(self.linked)
 
 
 @dataclass
@@ -82,6 +117,8 @@ class BuildCache:
         """What the last build knew, for a builder, and the record of the output it left in
         `out` (None when it left none there, or with other options). Page keys are kept only
         for outputs still in place."""
+        from .builder import Snapshot  # with every stage of a build: not for `up_to_date`
+
         compiled = self._read(COMPILED)
         entries = (
             compiled.entries
@@ -102,23 +139,62 @@ class BuildCache:
         }
         return Snapshot(entries, keys), record
 
-    def unchanged(self, inputs: tuple, out: Path) -> OutputRecord | None:
-        """The last build's record if it read exactly `inputs` and its output is all there."""
+    def up_to_date(
+        self, folders: SiteFolders, out: Path, *, drafts: bool, base_url: str | None
+    ) -> tuple[Stamp, OutputRecord | None]:
+        """The stamp of the site's inputs now, and the last build's record if that build read
+        the same bytes with the same options and its output is all in `out` (put back from
+        the kept copy when `out` is gone)."""
         record = self._read(OUTPUT)
-        if not isinstance(record, OutputRecord) or record.inputs != inputs:
-            return None
-        root = str(out)
-        if not os.path.isdir(os.path.join(root, INDEX_DIR)):
-            return None
-        for rel in (*record.keys, *record.files):
-            if not os.path.isfile(os.path.join(root, rel)):
-                return None
-        return record
+        if not isinstance(record, OutputRecord):
+            record = None
+        stamp = read_stamp(folders, out, drafts=drafts, base_url=base_url,
+                           previous=record.inputs if record else None)  # fmt: skip
+        if record is None or not stamp.same_as(record.inputs):
+            return stamp, None
+        if not _complete(out, record):
+            self.restore_output(out)
+            if not _complete(out, record):
+                return stamp, None
+        if record.inputs != stamp:  # the same bytes, new signatures: compare those next time
+            self._write(OUTPUT, replace(record, inputs=stamp))
+        return stamp, record
+
+    def restore_output(self, out: Path) -> None:
+        """Put the kept copy of the last output back as `out`, if `out` is missing and the
+        last build wrote there."""
+        kept = self.folder / KEPT_OUTPUT
+        record = self._read(OUTPUT)
+        if out.exists() or not kept.is_dir() or not isinstance(record, OutputRecord):
+            return
+        if record.out != str(out):
+            return
+        partial = out.with_name(f".{out.name}.restoring")
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            link_tree(kept, partial)
+            partial.rename(out)
+        except OSError:  # another file system, or no hard links: the build makes it again
+            shutil.rmtree(partial, ignore_errors=True)
+
+    def keep_output(self, out: Path) -> None:
+        """Make the kept copy the same files as `out`: a link for each file that is not
+        already one, and no file `out` does not have. Where hard links cannot be made, no
+        copy is kept."""
+        kept = self.folder / KEPT_OUTPUT
+        try:
+            _sync_links(out, kept)
+        except OSError as exc:
+            shutil.rmtree(kept, ignore_errors=True)
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
 
     def forget_output(self) -> None:
         """A build without the cache writes none, but the record of the output it replaced
-        no longer describes that folder: drop it, so that it can never be trusted later."""
+        no longer describes that folder: drop it (and the kept copy), so that it can never
+        be trusted later."""
         (self.folder / OUTPUT).unlink(missing_ok=True)
+        shutil.rmtree(self.folder / KEPT_OUTPUT, ignore_errors=True)
 
     def save(
         self, snapshot: Snapshot, record: OutputRecord, *, settings: str, compiled: bool
@@ -127,4 +203,40 @@ class BuildCache:
         changed: they are the large part) and the record of the output just written."""
         if compiled:
             self._write(COMPILED, CompiledRecord(settings, snapshot.compiled))
+        (self.folder / OUTPUT).unlink(missing_ok=True)  # never a record beside another output
+        self.keep_output(Path(record.out))
         self._write(OUTPUT, record)
+
+
+def _complete(out: Path, record: OutputRecord) -> bool:
+    """Whether every file the record lists, and the search index, are in `out`."""
+    root = str(out)
+    if not os.path.isdir(os.path.join(root, INDEX_DIR)):
+        return False
+    return all(os.path.isfile(os.path.join(root, rel)) for rel in (*record.keys, *record.files))
+
+
+def _sync_links(source: Path, target: Path) -> None:
+    """`target` made the same files as `source` (hard links), touching only what differs."""
+    wanted: set[str] = set()
+    for folder, _, names in os.walk(source):
+        rel_folder = os.path.relpath(folder, source)
+        made = os.path.normpath(os.path.join(target, rel_folder))
+        os.makedirs(made, exist_ok=True)
+        for name in names:
+            here, there = os.path.join(folder, name), os.path.join(made, name)
+            wanted.add(there)
+            try:
+                if os.stat(there).st_ino == os.stat(here).st_ino:
+                    continue
+                os.unlink(there)
+            except FileNotFoundError:
+                pass
+            os.link(here, there)
+    for folder, _, names in os.walk(target, topdown=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in wanted:
+                os.unlink(path)
+        if folder != str(target) and not os.listdir(folder):
+            os.rmdir(folder)

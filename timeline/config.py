@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import BuildFailed, DateError, Problem
+from .files import CONFIG_NAME
 from .language import locale_problem
 from .model import STATUSES, Status
 from .urls import base_url_problem, encoded
 
-CONFIG_NAME = "site.toml"
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 SEARCH_FIELDS = ("summary", "body", "tags", "location", "sources")

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import ghp_import
 
+from .cache import BuildSummary
 from .errors import DeployError, UsageError
-from .pipeline import BuildSummary, build_site
+from .pipeline import build_site
 from .project import Site
 
 

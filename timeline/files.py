@@ -1,4 +1,5 @@
-"""The files a build reads: event Markdown files and the layered static files.
+"""The files a build reads: event Markdown files, the configuration and the layered static
+files.
 
 Listings are sorted so that every build sees the same order, and editor leftovers
 (dotfiles, `~` backups, swap files, Emacs lock files) are never mistaken for content.
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import Problem
+
+CONFIG_NAME = "site.toml"  # the site's configuration, at the root of the site folder
 
 
 def is_ignored(name: str) -> bool:

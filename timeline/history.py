@@ -14,9 +14,12 @@ import datetime as dt
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import Problem
-from .model import FileHistory
+
+if TYPE_CHECKING:
+    from .model import FileHistory
 
 STATUS_LETTERS = frozenset("AMDTRC")
 
@@ -85,6 +88,8 @@ def _parse(log: str, prefix: str) -> dict[str, FileHistory]:
     A rename maps the older name to the current one, so the file keeps its history; a
     deletion met going back in time ends the history of that name (an older file of the
     same name is another file)."""
+    from .model import FileHistory  # not at the top: `head_of` serves builds with nothing to do
+
     current: dict[str, str | None] = {}  # a name in older commits -> the file it is now
     times: dict[str, list[str]] = {}
     when = ""

@@ -1,5 +1,5 @@
-"""Every cache key, made here and nowhere else: page keys, the theme key, the exports key
-and the stamp of a build's inputs.
+"""Every cache key, made here and nowhere else: page keys, the theme key and the exports key
+(the stamp of a build's inputs is `stamp.py`'s).
 
 A page key is everything a page's rendering depends on, as one comparable value.
 
@@ -15,14 +15,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Hashable, Mapping
-from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .citations import cite_labels
 from .exports import export_links
-from .files import scan, walk_files
-from .history import head_of
+from .files import walk_files
 from .model import Event, Timeline
 from .project import Site
 
@@ -94,16 +92,3 @@ def search_key(page_keys: Mapping[str, str]) -> str:
     """Changes whenever an indexed page (an event page) is added, removed or changed."""
     indexed = sorted((path, key) for path, key in page_keys.items() if path.startswith("events/"))
     return stable_hash(tuple(indexed))
-
-
-def inputs_stamp(site: Site, out: Path, *, drafts: bool) -> tuple:
-    """Everything a build reads, as comparable values: options, configuration, this
-    program's version, and the signature of every event, template and static file (a file
-    written again changes its signature, even with equal bytes)."""
-    folders = (site.content_dir, site.periods_dir, site.entities_dir, *site.template_dirs,
-               *site.static_dirs, *site.locale_dirs)  # fmt: skip
-    files = tuple(
-        (str(folder), tuple((rel, info.signature) for rel, info in scan(folder).items()))
-        for folder in folders
-    )
-    return (__version__, repr(site.config), str(out), drafts, files, head_of(site.root))

@@ -29,13 +29,14 @@ from typing import Protocol
 
 from . import output, parallel
 from .builder import Builder, BuildRun
-from .cache import BuildCache, OutputRecord
-from .errors import BuildFailed, OutputError, Problem, as_errors
-from .keys import compile_key, inputs_stamp, search_key
+from .cache import BuildCache, BuildSummary, OutputRecord
+from .errors import OutputError, Problem
+from .keys import compile_key, search_key
 from .model import Timeline
 from .output import Sink
 from .project import Site
 from .search import INDEX_DIR, index_site
+from .stamp import Stamp
 
 STAGES = (
     "read", "compile", "validate", "assemble", "plan", "render", "exports", "static", "index",
@@ -205,38 +206,30 @@ class StagedOutput:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-@dataclass
-class BuildSummary:
-    """What `build` reports: events, files written and linked, warnings, time per stage."""
-
-    events: int
-    written: set[str]
-    linked: set[str]
-    warnings: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return len(self.written) + len(self.linked)
-
-
 def build_site(
-    site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True, strict: bool = False
-) -> BuildSummary:
+    site: Site, out: Path, *, drafts: bool = False, use_cache: bool = True, strict: bool = False,
+    known: tuple[Stamp, OutputRecord | None] | None = None,
+) -> BuildSummary:  # fmt: skip
     """Build the site into `out`, atomically: on any error `out` is left as it was (with
-    `strict`, a warning is an error)."""
+    `strict`, a warning is an error). `known` is what `BuildCache.up_to_date` already said
+    of this site, when the caller asked it first (the command line does, before it loads
+    anything a build needs); otherwise the stamp names the configured base URL, which is
+    as safe, only not equal to a stamp naming a `--base-url` option or none."""
     output.check_output_dir(out, site.root)
     out = out.resolve()
     cache = BuildCache(site.root)
     clock = Stopwatch()
     with clock.stage("compare"):
-        inputs = inputs_stamp(site, out, drafts=drafts)
-        last = cache.unchanged(inputs, out) if use_cache else None
+        if known is None and use_cache:
+            known = cache.up_to_date(
+                site, out, drafts=drafts, base_url=site.config.base_url or None
+            )
+    stamp, last = known if known is not None else (None, None)
     if last is not None:
-        if strict and last.warnings:
-            raise BuildFailed(as_errors(last.warnings))
-        return BuildSummary(last.events, set(), set(last.keys), last.warnings, clock.timings)
+        return last.summary(strict=strict, timings=clock.timings)
     settings = compile_key(site)
+    if use_cache:
+        cache.restore_output(out)
     snapshot, previous = (
         cache.load(out, drafts=drafts, settings=settings) if use_cache else (None, None)
     )
@@ -252,7 +245,7 @@ def build_site(
     with clock.stage("cache"):
         if use_cache:
             files = sorted([*run.static, NOJEKYLL, output.STAMP])
-            record = OutputRecord(str(out), drafts, run.keys, target.search_key, files, inputs,
+            record = OutputRecord(str(out), drafts, run.keys, target.search_key, files, stamp,
                                   len(run.timeline), run.warnings)  # fmt: skip
             changed = builder.compiled_changed or previous is None
             cache.save(builder.snapshot(), record, settings=settings, compiled=changed)

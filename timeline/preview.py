@@ -29,12 +29,11 @@ from tornado.ioloop import IOLoop
 
 from . import output, parallel
 from .builder import Builder, BuildRun
-from .config import CONFIG_NAME, SiteConfig
 from .errors import BuildFailed, Problem, RenderError, TimelineError
-from .files import Signature, signature
+from .files import CONFIG_NAME, Signature, signature
 from .indexer import SearchRefresher
 from .pipeline import Pipeline
-from .project import Site, default_theme_root, open_site
+from .project import Site, SiteFolders, default_theme_root, open_site
 from .server import Address, QuietServer, check_port
 from .watcher import FileWatcher
 
@@ -134,7 +133,7 @@ class Preview:
 
     def watched(self) -> list[Path]:
         """site.toml, content/, and the templates and static files of the site and theme."""
-        layout = Site(self.site_root, SiteConfig(), default_theme_root())
+        layout = SiteFolders(self.site_root, default_theme_root())
         return [self.site_root / CONFIG_NAME, *layout.watched_paths]
 
     # The rebuild thread --------------------------------------------------------------

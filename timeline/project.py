@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .config import SiteConfig, load_config
-from .datetext import DateText
 from .errors import UsageError
-from .language import Language, catalog_files, english_catalog
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .datetext import DateText
+    from .language import Language
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -26,11 +29,14 @@ def default_theme_root() -> Path:
 
 
 @dataclass(frozen=True)
-class Site:
-    """A site on disk: its root folder, validated configuration and theme layers."""
+class SiteFolders:
+    """Where a site's files are: its root folder and the theme it layers over.
+
+    Known before the configuration is read: a build with nothing to do (`stamp.py`) looks
+    only at these folders, and never loads what reading and rendering a site needs.
+    """
 
     root: Path
-    config: SiteConfig
     theme_root: Path
 
     @property
@@ -66,17 +72,6 @@ class Site:
         """Catalog search order: the site's `locales/` first, then the default theme's."""
         return _unique(self.root / "locales", self.theme_root / "locales")
 
-    @cached_property
-    def language(self) -> Language:
-        """The site's language, with its catalogs (read once per opening of the site)."""
-        files = catalog_files(self.config.language, self._owned("locales", self.locale_dirs))
-        return Language(self.config.language, files, english_catalog(self.locale_dirs[::-1]))
-
-    @cached_property
-    def dates(self) -> DateText:
-        """How the site's language writes dates."""
-        return DateText(self.language)
-
     def _owned(self, name: str, folders: tuple[Path, ...]) -> tuple[tuple[Path, Path], ...]:
         """Each of the layered folders called `name` with the folder that owns it (the
         theme's or the site's)."""
@@ -95,6 +90,28 @@ class Site:
     def watched_paths(self) -> tuple[Path, ...]:
         """The folders a build reads besides site.toml, for the live preview to watch."""
         return (self.root / "content", *self.template_dirs, *self.static_dirs, *self.locale_dirs)
+
+
+@dataclass(frozen=True)
+class Site(SiteFolders):
+    """A site on disk: its folders and its validated configuration."""
+
+    config: SiteConfig
+
+    @cached_property
+    def language(self) -> Language:
+        """The site's language, with its catalogs (read once per opening of the site)."""
+        from .language import Language, catalog_files, english_catalog
+
+        files = catalog_files(self.config.language, self._owned("locales", self.locale_dirs))
+        return Language(self.config.language, files, english_catalog(self.locale_dirs[::-1]))
+
+    @cached_property
+    def dates(self) -> DateText:
+        """How the site's language writes dates."""
+        from .datetext import DateText
+
+        return DateText(self.language)
 
 
 def _unique(*paths: Path) -> tuple[Path, ...]:
@@ -120,7 +137,14 @@ def site_folder(root: Path) -> Path:
 
 def open_site(root: Path, *, base_url: str | None = None) -> Site:
     """Load a site's configuration (raising `BuildFailed` on errors) and locate its theme."""
+    from .config import load_config  # with dates, languages and the model: not for `folders`
+
     root = site_folder(root)
     return Site(
         root=root, config=load_config(root, base_url=base_url), theme_root=default_theme_root()
     )
+
+
+def site_folders(root: Path) -> SiteFolders:
+    """A site's folders, without reading its configuration."""
+    return SiteFolders(root=site_folder(root), theme_root=default_theme_root())
