@@ -170,6 +170,26 @@ def test_a_failing_search_indexer_leaves_the_previous_output(site: Path, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pagefind", "site"]
 
 
+def test_a_build_failing_while_the_index_is_made_leaves_nothing_behind(site: Path, tmp_path: Path):
+    """The search index is made beside the list pages; a list page's template fails
+    meanwhile: the indexer is stopped, the previous output stays as it was, and no folder
+    of the failed build is left beside it."""
+    for number in range(30):
+        write_event(site, f"e{number}.md", event_text(f"Event {number}", f"{1990 + number}"))
+    out = tmp_path / "out"
+    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
+    before = tree_digest(out)
+    write_event(site, "e0.md", event_text("Event zero", "1990"))
+    (site / "templates").mkdir()
+    (site / "templates" / "tag.html").write_text("{{ no_such_value }}\n")
+    (site / "templates" / "index.html").write_text("{{ no_such_value }}\n")
+    done = timeline_cli("build", "--site", site, "--out", out)
+    assert done.returncode != 0 and "no_such_value" in done.stderr
+    time.sleep(1)  # a process left running would go on writing meanwhile
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
 BILLION_LAUGHS = """---
 title: Laughs
 date: 2019

@@ -6,9 +6,13 @@ live preview alike.
     compile   read and compile the event files that changed (across processes when many)
     validate  collect every problem of the site; stop with all of them at once
     assemble  the validated, ordered `Timeline`
-    plan      the pages that exist (`pages.py`) and those whose key changed
-    render    those pages, into the output's sink
-    exports   the data exports (`exports.py`), when an event or the configuration changed
+    plan      the pages that exist (`pages.py`), those whose key changed, and whether the
+              data exports (`exports.py`) must be made again (an event or the configuration
+              changed): after it, `BuildRun.changed` names every output this run writes
+    render    the changed pages of single events, into the output's sink
+    lists     the changed pages that list events (timeline, tags, years...), from the cards
+              the event pages' workers rendered
+    exports   the data exports, when planned
 
 Three caches, each keyed (in `keys.py`) so that it cannot serve stale output:
 - compiled files, by path, reused while the file's signature (and, failing that, its
@@ -105,6 +109,7 @@ class BuildRun:
     keys: dict[str, str] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
+    exports_due: str | None = None  # the exports' new key, when they must be made again
 
     @property
     def kept(self) -> set[str]:
@@ -320,14 +325,23 @@ class Builder:
         for path in run.removed:
             del run.keys[path]
         check_collisions({*run.keys, *export_paths()}, run.static)
+        self._plan_exports(run)
+
+    def _plan_exports(self, run: BuildRun) -> None:
+        """The data exports are made again only when an event or the configuration changed."""
+        key = exports_key(run.timeline, self.site)
+        if all(run.keys.get(path) == key for path in export_paths()):
+            return
+        run.exports_due = key
+        for path in export_paths():
+            run.keys[path] = key
+            run.changed.add(path)
 
     def render(self, run: BuildRun, sink: Sink) -> None:
-        """Render the planned pages into `sink`: the pages of single events first, across
-        processes when there are many, each worker also rendering that event's card; then
-        the pages that list events, here, from those cards."""
+        """Render the planned pages of single events into `sink`, across processes when
+        there are many, each worker also rendering that event's card for the lists."""
         renderer = self.renderer()
         single = [page for page in run.todo if page.subject is not None]
-        lists = [page for page in run.todo if page.subject is None]
 
         def render_one(index: int) -> str:
             page = single[index]
@@ -337,6 +351,12 @@ class Builder:
         cards = parallel.run_all(render_one, range(len(single)), parallel=self.parallel)
         for page, card in zip(single, cards, strict=True):
             renderer.adopt_card(page.subject, card)
+
+    def render_lists(self, run: BuildRun, sink: Sink) -> None:
+        """Render the planned pages that list events into `sink`, from the cards `render`
+        made; across processes when they list many events."""
+        renderer = self.renderer()
+        lists = [page for page in run.todo if page.subject is None]
 
         def render_list(index: int) -> None:
             page = lists[index]
@@ -349,14 +369,11 @@ class Builder:
         parallel.run_all(render_list, range(len(lists)), parallel=self.parallel, min_items=enough)
 
     def export(self, run: BuildRun, sink: Sink) -> None:
-        """The data exports, made again only when an event or the configuration changed."""
-        key = exports_key(run.timeline, self.site)
-        if all(run.keys.get(path) == key for path in export_paths()):
+        """The data exports, when `plan` found them due."""
+        if run.exports_due is None:
             return
         for path, chunks in self._exporter.files(run.timeline).items():
             sink.write_chunks(path, chunks)
-            run.keys[path] = key
-            run.changed.add(path)
 
     def commit(self, run: BuildRun) -> None:
         """Record that `run` was written, so the next run compares against it."""

@@ -3,15 +3,14 @@ in a separate low-priority process, and swaps the fresh index in only when compl
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from .search import INDEX_DIR
+from .errors import SearchIndexError
+from .search import INDEX_DIR, IndexJob
 
 
 class SearchRefresher:
@@ -29,7 +28,7 @@ class SearchRefresher:
         self.asked_at = 0.0
         self.lock = threading.Condition()
         self.thread: threading.Thread | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        self.job: IndexJob | None = None
         self.stopping = False
 
     def request(self, out: Path) -> None:
@@ -42,8 +41,8 @@ class SearchRefresher:
 
     def stop(self) -> None:
         self.stopping = True
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        if self.job is not None:
+            self.job.stop()
 
     def _run(self) -> None:
         while True:
@@ -59,15 +58,14 @@ class SearchRefresher:
         fresh = out / f".{INDEX_DIR}-next"
         retired = out / f".{INDEX_DIR}-old"
         shutil.rmtree(fresh, ignore_errors=True)
-        command = [sys.executable, "-m", "timeline.search", str(out), str(fresh)]
-        lower = (lambda: os.nice(10)) if hasattr(os, "nice") else None  # POSIX only
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=lower)
-        _, errors = self.process.communicate()
-        if self.stopping:
+        self.job = IndexJob(out, fresh, background=True)
+        try:
+            self.job.wait()
+        except SearchIndexError as exc:
+            if not self.stopping:
+                print(f"warning: the search index was not refreshed: {exc}", file=sys.stderr)
             return
-        if self.process.returncode != 0:
-            lines = errors.decode(errors="replace").strip().splitlines() or ["no message"]
-            print(f"warning: the search index was not refreshed: {lines[-1]}", file=sys.stderr)
+        if self.stopping:
             return
         if (out / INDEX_DIR).exists():
             (out / INDEX_DIR).rename(retired)

@@ -41,17 +41,6 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-@contextmanager
-def settled() -> Iterator[None]:
-    """Treat everything built so far as permanent, so later collections skip it (used while
-    the search index is made, when a large site's events fill the heap)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

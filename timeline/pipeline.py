@@ -35,12 +35,12 @@ from .keys import compile_key, search_key
 from .model import Timeline
 from .output import Sink
 from .project import Site
-from .search import INDEX_DIR, index_site
+from .search import INDEX_DIR, IndexJob
 from .stamp import Stamp
 
 STAGES = (
-    "read", "compile", "validate", "assemble", "plan", "render", "exports", "static", "index",
-    "finish",
+    "read", "compile", "validate", "assemble", "plan", "render", "static", "index", "lists",
+    "exports", "finish",
 )  # fmt: skip
 CHECK_STAGES = STAGES[:4]  # `check`: everything up to the validated timeline
 NOJEKYLL = ".nojekyll"  # tells GitHub Pages to publish the folder as it is
@@ -57,7 +57,8 @@ class Output(Protocol):
         """Put the static files (and any unchanged output) in place."""
 
     def index(self, run: BuildRun) -> None:
-        """Make the search index, or arrange for it to be made."""
+        """Make the search index, or arrange for it to be made (the event pages are all in
+        place by now; the pages that list them are not)."""
 
     def finish(self, run: BuildRun) -> None:
         """Make the new output visible."""
@@ -96,9 +97,10 @@ class Pipeline:
             "assemble": builder.assemble,
             "plan": builder.plan,
             "render": lambda run: builder.render(run, target.sink),
-            "exports": lambda run: builder.export(run, target.sink),
             "static": target.static,
             "index": target.index,
+            "lists": lambda run: builder.render_lists(run, target.sink),
+            "exports": lambda run: builder.export(run, target.sink),
             "finish": target.finish,
         }
 
@@ -142,7 +144,11 @@ class StagedOutput:
     """`build`'s output: a temporary folder beside `out`, filled, indexed, checked and then
     swapped in with two renames, so a reader never sees a half-written site and a failed
     build leaves the previous output exactly as it was. Unchanged pages and an unchanged
-    search index are hard-linked from the previous output (`previous`)."""
+    search index are hard-linked from the previous output (`previous`).
+
+    The search index is made in a process of its own, started once the event pages are in
+    place: Pagefind indexes them while this process renders the list pages and exports,
+    and `finish` waits for it before the swap."""
 
     after_finish: frozenset[str] = frozenset()
 
@@ -153,6 +159,7 @@ class StagedOutput:
         self.sink = output.FolderSink(self.staging)
         self.search_key = ""
         self.in_place = False
+        self.indexing: IndexJob | None = None
 
     def static(self, run: BuildRun) -> None:
         self.in_place = self._already_in_place(run)
@@ -191,18 +198,22 @@ class StagedOutput:
         if self.in_place:
             return
         reusable = self.previous is not None and self.previous.search_key == self.search_key
-        with parallel.settled():
-            if reusable and (self.out / INDEX_DIR).is_dir():
-                output.link_tree(self.out / INDEX_DIR, self.staging / INDEX_DIR)
-            else:
-                index_site(self.staging)
+        if reusable and (self.out / INDEX_DIR).is_dir():
+            output.link_tree(self.out / INDEX_DIR, self.staging / INDEX_DIR)
+        else:
+            self.indexing = IndexJob(self.staging, self.staging / INDEX_DIR)
 
     def finish(self, run: BuildRun) -> None:
+        if self.indexing is not None:
+            self.indexing.wait()
         if not self.in_place:  # else the staging folder, never filled, is discarded
             output.swap_in(self.staging, self.out)
 
     def discard(self) -> None:
-        """Remove the temporary folder (after a failure; after a swap it is gone already)."""
+        """Stop an unfinished index and remove the temporary folder (after a failure; after
+        a swap it is gone already)."""
+        if self.indexing is not None:
+            self.indexing.stop()
         shutil.rmtree(self.staging, ignore_errors=True)
 
 

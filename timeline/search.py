@@ -7,11 +7,14 @@ staged output folder, a batch of pages per run, rather than being sent them reco
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,16 +37,17 @@ ASSETS = (
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
     "pagefind-modular-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind",
 )  # fmt: skip
+ERROR_PREFIX = "error: "  # of the one line a failed `python -m timeline.search` prints
 META_FILTERS = 3  # position of the [[filter name, file hash], ...] list in pagefind 1.5's meta
 
 
-def index_site(folder: Path, bundle: Path | None = None) -> int:
+def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0) -> int:
     """Index the event pages under `folder` into `bundle` (default `<folder>/pagefind/`).
 
     Returns the number of pages indexed. Pagefind holds a whole index in memory while it
     builds it (about 110 KB a page), so a large site is indexed in batches of
-    `BATCH_PAGES` pages, each a bundle of its own under `parts/`, which the browser merges
-    (Pagefind's `mergeIndex`): the peak stays that of one batch.
+    `batch_pages` pages (default `BATCH_PAGES`), each a bundle of its own under `parts/`,
+    which the browser merges (Pagefind's `mergeIndex`): the peak stays that of one batch.
     """
     from pagefind.service import get_executable  # loaded only when an index is built
 
@@ -54,7 +58,8 @@ def index_site(folder: Path, bundle: Path | None = None) -> int:
         )
     bundle = bundle or folder / INDEX_DIR
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))
-    batches = [pages[start : start + BATCH_PAGES] for start in range(0, len(pages), BATCH_PAGES)]
+    size = batch_pages or BATCH_PAGES
+    batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     if not pages:
         _index_nothing(executable, folder, bundle)
         return 0
@@ -222,15 +227,61 @@ def _write_chunk(folder: Path, pattern: str, language: str, value: Any, *, lengt
     return name
 
 
-def main(argv: list[str] | None = None) -> None:
-    """`python -m timeline.search FOLDER BUNDLE`: index FOLDER's event pages into BUNDLE.
+class IndexJob:
+    """`index_site` in a process of its own, so that the caller goes on with other work
+    while Pagefind indexes (the build renders its list pages; the preview serves edits).
+    `wait` returns once the index is complete, or raises its error as one line."""
 
-    The live preview refreshes its index this way, in a separate low-priority process, so
-    that indexing a large site never slows down the rebuilds an author is waiting for.
+    def __init__(self, folder: Path, bundle: Path, *, background: bool = False) -> None:
+        """`background` runs it at low priority, behind the work an author waits for."""
+        command = [sys.executable, "-m", "timeline.search", str(folder), str(bundle),
+                   str(BATCH_PAGES)]  # fmt: skip
+        lower = (lambda: os.nice(10)) if background and hasattr(os, "nice") else None
+        # A session of its own, so that `stop` ends Pagefind's binary with it, and Ctrl-C
+        # in the terminal reaches only the caller, which stops it.
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=lower,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def wait(self) -> None:
+        try:
+            _, said = self.process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise SearchIndexError("building the search index took too long; stopped") from None
+        if self.process.returncode != 0:
+            lines = said.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+            raise SearchIndexError(lines[-1].removeprefix(ERROR_PREFIX))
+
+    def stop(self) -> None:
+        """End the indexing process if it still runs (a failed build, a stopped preview)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it may end meanwhile
+                if hasattr(os, "killpg"):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                else:
+                    self.process.kill()
+            self.process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m timeline.search FOLDER BUNDLE [BATCH]`: index FOLDER's event pages into
+    BUNDLE, in batches of BATCH pages.
+
+    `IndexJob` runs it: a build beside its other work, the live preview at low priority, so
+    that indexing a large site never slows down the rebuilds an author is waiting for. A
+    failure is one line on stderr.
     """
-    folder, bundle = (Path(arg) for arg in (argv if argv is not None else sys.argv[1:]))
-    index_site(folder, bundle)
+    args = argv if argv is not None else sys.argv[1:]
+    folder, bundle = Path(args[0]), Path(args[1])
+    try:
+        index_site(folder, bundle, batch_pages=int(args[2]) if len(args) > 2 else 0)
+    except SearchIndexError as exc:
+        print(f"{ERROR_PREFIX}{exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
