@@ -109,7 +109,7 @@ class BuildRun:
     keys: dict[str, str] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
-    exports_due: str | None = None  # the exports' new key, when they must be made again
+    exports_due: str | None = None  # the exports' new key, while they remain to be written
 
     @property
     def kept(self) -> set[str]:
@@ -352,9 +352,10 @@ class Builder:
         for page, card in zip(single, cards, strict=True):
             renderer.adopt_card(page.subject, card)
 
-    def render_lists(self, run: BuildRun, sink: Sink) -> None:
+    def render_lists(self, run: BuildRun, sink: Sink, *, with_exports: bool = False) -> None:
         """Render the planned pages that list events into `sink`, from the cards `render`
-        made; across processes when they list many events."""
+        made; across processes when they list many events, this process then writing the
+        exports meanwhile (`with_exports`) rather than waiting for them."""
         renderer = self.renderer()
         lists = [page for page in run.todo if page.subject is None]
 
@@ -366,14 +367,17 @@ class Builder:
             len(page.context.get("chunk").events) for page in lists if "chunk" in page.context
         )
         enough = 2 if listed >= LISTED_IN_PARALLEL else len(lists) + 1
-        parallel.run_all(render_list, range(len(lists)), parallel=self.parallel, min_items=enough)
+        meanwhile = (lambda: self.export(run, sink)) if with_exports else None
+        parallel.run_all(render_list, range(len(lists)), parallel=self.parallel,
+                         min_items=enough, meanwhile=meanwhile)  # fmt: skip
 
     def export(self, run: BuildRun, sink: Sink) -> None:
-        """The data exports, when `plan` found them due."""
+        """The data exports, when `plan` found them due (and they are not written yet)."""
         if run.exports_due is None:
             return
         for path, chunks in self._exporter.files(run.timeline).items():
             sink.write_chunks(path, chunks)
+        run.exports_due = None
 
     def commit(self, run: BuildRun) -> None:
         """Record that `run` was written, so the next run compares against it."""

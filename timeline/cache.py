@@ -217,26 +217,34 @@ def _complete(out: Path, record: OutputRecord) -> bool:
 
 
 def _sync_links(source: Path, target: Path) -> None:
-    """`target` made the same files as `source` (hard links), touching only what differs."""
-    wanted: set[str] = set()
-    for folder, _, names in os.walk(source):
-        rel_folder = os.path.relpath(folder, source)
-        made = os.path.normpath(os.path.join(target, rel_folder))
-        os.makedirs(made, exist_ok=True)
-        for name in names:
-            here, there = os.path.join(folder, name), os.path.join(made, name)
-            wanted.add(there)
-            try:
-                if os.stat(there).st_ino == os.stat(here).st_ino:
-                    continue
-                os.unlink(there)
-            except FileNotFoundError:
-                pass
-            os.link(here, there)
-    for folder, _, names in os.walk(target, topdown=False):
-        for name in names:
-            path = os.path.join(folder, name)
-            if path not in wanted:
-                os.unlink(path)
-        if folder != str(target) and not os.listdir(folder):
-            os.rmdir(folder)
+    """`target` made the same files as `source` (hard links), touching only what differs.
+    Inodes come from the folder listings themselves, so an unchanged file costs no `stat`."""
+    os.makedirs(target, exist_ok=True)
+    _sync_folder(str(source), str(target))
+
+
+def _sync_folder(source: str, target: str) -> None:
+    present = {entry.name: entry for entry in os.scandir(target)}
+    for entry in os.scandir(source):
+        there = os.path.join(target, entry.name)
+        old = present.pop(entry.name, None)
+        if entry.is_dir(follow_symlinks=False):
+            if old is not None and not old.is_dir(follow_symlinks=False):
+                _remove(old)
+                old = None
+            if old is None:
+                os.mkdir(there)
+            _sync_folder(entry.path, there)
+        elif old is None or old.is_dir(follow_symlinks=False) or old.inode() != entry.inode():
+            if old is not None:
+                _remove(old)
+            os.link(entry.path, there)
+    for old in present.values():
+        _remove(old)
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)

@@ -164,12 +164,18 @@ def link_files(source: Path, target: Path, paths: Iterable[str]) -> list[str]:
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Hard-link a whole folder of the previous output (the search index) into the new one."""
-    for folder, _, names in os.walk(source):
-        relative = Path(folder).relative_to(source)
-        (target / relative).mkdir(parents=True, exist_ok=True)
+    """Hard-link a whole folder (the previous output's search index, the cache's copy of
+    an output) into `target`, which must not exist yet. Folders are made in the order the
+    walk meets them, each once: a site's thousands of event folders make this loop the
+    whole cost of bringing an output back."""
+    root, start = str(target), len(str(source))
+    os.makedirs(root)
+    for folder, subfolders, names in os.walk(source):
+        made = root + folder[start:]
+        for name in subfolders:
+            os.mkdir(os.path.join(made, name))
         for name in names:
-            os.link(Path(folder) / name, target / relative / name)
+            os.link(os.path.join(folder, name), os.path.join(made, name))
 
 
 def copy_static(folder: Path, static: Mapping[str, Path]) -> None:

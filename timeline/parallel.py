@@ -47,12 +47,16 @@ def worker_count() -> int:
 
 def run_all(
     job: Callable[[Item], Result], items: Sequence[Item], *, parallel: bool,
-    min_items: int = MIN_ITEMS,
+    min_items: int = MIN_ITEMS, meanwhile: Callable[[], None] | None = None,
 ) -> list[Result]:  # fmt: skip
-    """`[job(item) for item in items]`, across forked workers when there are enough items."""
+    """`[job(item) for item in items]`, across forked workers when there are enough items;
+    `meanwhile` runs in this process while they work (after the items, without workers)."""
     workers = worker_count()
     if not parallel or workers < 2 or len(items) < min_items or not CAN_FORK:
-        return [job(item) for item in items]
+        results = [job(item) for item in items]
+        if meanwhile is not None:
+            meanwhile()
+        return results
     global _job
     _job = job
     # Workers would otherwise keep scanning (and, touching reference counts, copying) every
@@ -67,7 +71,10 @@ def run_all(
             # growing pile of them (the workers, already started, keep theirs).
             gc.disable()
             try:
-                return pool.map(_call, items, chunksize=chunk)
+                pending = pool.map_async(_call, items, chunksize=chunk)
+                if meanwhile is not None:
+                    meanwhile()
+                return pending.get()
             finally:
                 gc.enable()
     finally:

@@ -90,6 +90,7 @@ class Pipeline:
     def stages(self) -> dict[str, Callable[[BuildRun], None]]:
         """Every stage by name, in the order they run."""
         builder, target = self.builder, self.target
+        early_exports = "exports" not in target.after_finish  # written beside the list pages
         return {
             "read": builder.read,
             "compile": builder.compile,
@@ -99,7 +100,7 @@ class Pipeline:
             "render": lambda run: builder.render(run, target.sink),
             "static": target.static,
             "index": target.index,
-            "lists": lambda run: builder.render_lists(run, target.sink),
+            "lists": lambda run: builder.render_lists(run, target.sink, with_exports=early_exports),
             "exports": lambda run: builder.export(run, target.sink),
             "finish": target.finish,
         }
