@@ -15,7 +15,10 @@ than disk noise). Each figure is the median of --repeats runs:
   edit      one event's title changed, rebuilt as the live preview does (in memory, after a
             first build), from the change being noticed to the new pages being written (the
             preview then reloads the browsers and refreshes the data exports)
-  memory    peak resident memory of the build process, and of its largest helper (Pagefind)
+  memory    peak resident memory of the build process, and of its largest helper (a forked
+            worker, whose figure counts the memory it shares with the build, or Pagefind);
+            `all`: the peak of all the build's processes together (proportional set sizes
+            from /proc, shared memory counted once)
   floor     the issue's "bare Python loop": python-frontmatter + Python-Markdown (extra, toc)
             + a tiny Jinja template, one file per event plus an index page, in two processes;
             `floor*` is the same loop with this generator's Markdown extensions (adding
@@ -104,21 +107,58 @@ def bare_loop(site: Path, out: Path, extensions: list[str], processes: int) -> f
 
 
 def run_build(site: Path, out: Path, *extra: str) -> dict[str, float]:
-    """One `build.py build --profile` in a fresh process: wall time, stages, memory."""
+    """One `build.py build --profile` in a fresh process: wall time, stages, memory (its
+    own peak, its largest helper's, and the peak of all its processes together)."""
     command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site),
                "--out", str(out), "--profile", *extra]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"the build failed:\n{done.stdout}{done.stderr}")
-    figures = {"wall": time.perf_counter() - start}
-    for name, seconds in re.findall(r"^\s+(\w+)\s+([\d.]+) s$", done.stdout, re.MULTILINE):
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)  # fmt: skip
+    together = _peak_together(process)
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"the build failed:\n{stdout}{stderr}")
+    figures = {"wall": time.perf_counter() - start, "together": together}
+    for name, seconds in re.findall(r"^\s+(\w+)\s+([\d.]+) s$", stdout, re.MULTILINE):
         figures[name] = float(seconds)
-    memory = re.search(r"peak memory (\d+) MB \(this process\), (\d+) MB", done.stdout)
+    memory = re.search(r"peak memory (\d+) MB \(this process\), (\d+) MB", stdout)
     if memory:
         figures["memory"], figures["helper"] = float(memory.group(1)), float(memory.group(2))
     return figures
+
+
+def _peak_together(process: subprocess.Popen[str]) -> float:
+    """Peak memory of a process and all its descendants at once, in MB: the sum of their
+    proportional set sizes (memory shared between forked workers counted once), sampled
+    every 50 ms from /proc; 0 where there is no /proc."""
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_pss_kb(pid) for pid in _process_tree(process.pid)))
+        time.sleep(0.05)
+    return peak / 1024
+
+
+def _process_tree(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+            for child in children:
+                found += _process_tree(int(child))
+    except OSError:  # it ended meanwhile
+        pass
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def unindexed_build(site: Path, out: Path) -> float:
@@ -259,7 +299,7 @@ def report(results: dict[int, dict], profile: bool) -> None:
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} "
               f"{'resaved':>7} {'ci':>7} {'edit':>7} "
-              f"{'memory':>8} {'helper':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
+              f"{'memory':>8} {'helper':>8} {'all':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
               f"{'floor2*':>7} {'hugo':>7}")  # fmt: skip
     print(header)
     for count, r in results.items():
@@ -270,6 +310,7 @@ def report(results: dict[int, dict], profile: bool) -> None:
             f"{warm['wall']:>6.2f}s {r['resaved']:>6.2f}s {r['ci']:>6.2f}s "
             f"{r['edit'] * 1000:>5.0f}ms "
             f"{cold.get('memory', 0):>6.0f}MB {cold.get('helper', 0):>6.0f}MB "
+            f"{cold.get('together', 0):>6.0f}MB "
             f"{r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s {r['floor2']:>6.2f}s "
             f"{r['floor2_ours']:>6.2f}s {_seconds(r.get('hugo'))}"
         )
@@ -303,7 +344,7 @@ def report(results: dict[int, dict], profile: bool) -> None:
             stages = ", ".join(
                 f"{k} {v:.2f}s"
                 for k, v in r["cold"].items()
-                if k not in ("wall", "memory", "helper", "unindexed")
+                if k not in ("wall", "memory", "helper", "unindexed", "together")
             )
             print(f"profile {count:>6} (cold): {stages}")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ExampleBuild, copy_fixture, event_text, soup, tree_digest, write_event
 
 
@@ -38,6 +40,31 @@ def test_site_templates_and_static_override_the_default_theme(tmp_path: Path, cl
     assert (out / "images" / "pixel.gif").read_bytes() == b"GIF89a"
     # Templates the site does not override still come from the default theme.
     assert soup(out / "index.html").select_one("a.skip-link")["href"] == "#timeline"
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ('<li class="mine">{{ card }}</li>\n', 1),  # the card once: its frame is kept alone
+        ("<li>{{ card }}<hr>{{ card }}</li>\n", 2),  # twice, or not at all: drawn whole
+        ("<li>{{ event.title }}</li>\n", 0),
+    ],
+)
+def test_a_themes_event_item_draws_its_card_as_written(
+    site: Path, cli, item: str, expected: int
+) -> None:
+    """`_event_item.html` (the wrapper around each card in a list) may show the card any
+    number of times; the pages show exactly what the template says."""
+    for name, year in (("a.md", "2001"), ("b.md", "2002")):
+        write_event(site, name, event_text(f"Event {name[0]}", year, tags="[one]"))
+    (site / "templates").mkdir()
+    (site / "templates" / "_event_item.html").write_text(item)
+    assert cli("build", "--site", site).code == 0
+    for page in ("index.html", "tags/one/index.html"):
+        html = (site / "_site" / page).read_text()
+        assert html.count('<article class="event event--') == 2 * expected, page
+        assert "\x00" not in html
+        assert ('class="mine"' in html) == (expected == 1)
 
 
 def test_pages_and_links(site: Path, cli) -> None:

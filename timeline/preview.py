@@ -305,9 +305,16 @@ class Preview:
 
     @staticmethod
     def _handle_signals(loop: IOLoop) -> None:
-        """Ctrl-C (even when a shell started us with it ignored) and SIGTERM stop cleanly."""
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
+        """Ctrl-C (even when a shell started us with it ignored) and SIGTERM stop cleanly.
+
+        Through the event loop's own signal handling, which wakes the loop whichever thread
+        the signal lands on: a plain Python handler runs only once the main thread runs
+        again, which an idle server's never did when the signal reached another thread."""
+        for number in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.asyncio_loop.add_signal_handler(number, loop.stop)  # type: ignore[attr-defined]
+            except NotImplementedError:  # Windows
+                signal.signal(number, lambda *_: loop.add_callback_from_signal(loop.stop))
 
 
 def _problems_of(exc: TimelineError) -> list[str]:
