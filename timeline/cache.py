@@ -56,6 +56,13 @@ class OutputRecord:
     events: int = 0
     warnings: list[Problem] = field(default_factory=list)
 
+    def complete_in(self, out: Path) -> bool:
+        """Whether every file this record lists, and the search index, are in `out`."""
+        root = str(out)
+        if not os.path.isdir(os.path.join(root, INDEX_DIR)):
+            return False
+        return all(os.path.isfile(os.path.join(root, rel)) for rel in (*self.keys, *self.files))
+
     def summary(self, *, strict: bool, timings: dict[str, float] | None = None) -> BuildSummary:
         """What a build with nothing to do reports: the last build's figures and warnings
         (with `strict`, its warnings fail it, as they would have failed that build)."""
@@ -152,9 +159,9 @@ class BuildCache:
                            previous=record.inputs if record else None)  # fmt: skip
         if record is None or not stamp.same_as(record.inputs):
             return stamp, None
-        if not _complete(out, record):
+        if not record.complete_in(out):
             self.restore_output(out)
-            if not _complete(out, record):
+            if not record.complete_in(out):
                 return stamp, None
         if record.inputs != stamp:  # the same bytes, new signatures: compare those next time
             self._write(OUTPUT, replace(record, inputs=stamp))
@@ -206,14 +213,6 @@ class BuildCache:
         (self.folder / OUTPUT).unlink(missing_ok=True)  # never a record beside another output
         self.keep_output(Path(record.out))
         self._write(OUTPUT, record)
-
-
-def _complete(out: Path, record: OutputRecord) -> bool:
-    """Whether every file the record lists, and the search index, are in `out`."""
-    root = str(out)
-    if not os.path.isdir(os.path.join(root, INDEX_DIR)):
-        return False
-    return all(os.path.isfile(os.path.join(root, rel)) for rel in (*record.keys, *record.files))
 
 
 def _sync_links(source: Path, target: Path) -> None:

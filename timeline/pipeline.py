@@ -186,10 +186,9 @@ class StagedOutput:
             return False
         if sorted([*run.static, NOJEKYLL, output.STAMP]) != sorted(previous.files):
             return False
-        if search_key(run.keys) != previous.search_key or not (self.out / INDEX_DIR).is_dir():
+        if search_key(run.keys) != previous.search_key or not previous.complete_in(self.out):
             return False
-        present = all((self.out / rel).is_file() for rel in (*run.keys, *previous.files))
-        return present and all(
+        return all(
             output.static_bytes(source) == (self.out / rel).read_bytes()
             for rel, source in run.static.items()
         )

@@ -137,9 +137,9 @@ class Renderer:
             here = marks.get(event.slug, ())
             parts += [self._mark(kind, period) for kind, period, above in here if above]
             card = self.card(event, heading)
-            frame = self._item_frame(event, gap, self._timeline.times(event))
+            times = self._timeline.times(event)
+            frame = self._item_frame(event, gap, times)
             if frame is None:  # a theme's `_event_item.html` without `{{ card }}` once
-                times = self._timeline.times(event)
                 parts.append(self.env.get_template("_event_item.html").render(
                     event=event, gap=gap, times=times, card=Markup(card)
                 ))  # fmt: skip
