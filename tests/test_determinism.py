@@ -5,13 +5,24 @@ whose order leaks into a page, an export or the search index would show up here.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_example, event_text, tree_digest, write_event
+from tests.conftest import (
+    ROOT,
+    build_ok,
+    copy_example,
+    event_text,
+    touch_later,
+    tree_digest,
+    write_event,
+)
 
 SEEDS = ("1", "2")
 
@@ -73,3 +84,38 @@ def test_builds_in_separate_processes_are_byte_identical(which: str, tmp_path: P
     one, two = builds_per_seed(site, tmp_path)
     assert len(one) > 20
     assert differences(one, two) == []
+
+
+@pytest.fixture
+def memory_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder in RAM where the system has one (tmpfs lists a folder's entries in the
+    order they were made; ext4 in an order of its own, whatever the writing order)."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_search_index_does_not_depend_on_the_order_pages_were_written(
+    memory_folder: Path,
+) -> None:
+    """Pagefind numbers pages in the order it finds them in a folder. A build that writes
+    one changed event first and links the others from the previous output must still make
+    the index a build from scratch makes."""
+    site = synthetic_site(memory_folder / "site")
+    out = memory_folder / "out"
+    build_ok("--site", site, "--out", out, "--no-cache")
+    cold = tree_digest(out)
+    event = site / "content" / "events" / "e05.md"
+    text = event.read_text(encoding="utf-8")
+    for body in (text.replace("Body.", "Changed body."), text):
+        event.write_text(body, encoding="utf-8")
+        touch_later(event)
+        build_ok("--site", site, "--out", out)
+    assert any(path.startswith("pagefind/") for path in cold)
+    assert differences(cold, tree_digest(out)) == []

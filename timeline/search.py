@@ -48,6 +48,11 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
     builds it (about 110 KB a page), so a large site is indexed in batches of
     `batch_pages` pages (default `BATCH_PAGES`), each a bundle of its own under `parts/`,
     which the browser merges (Pagefind's `mergeIndex`): the peak stays that of one batch.
+
+    Pagefind numbers pages in the order it finds them in a folder listing, and some file
+    systems (tmpfs, btrfs) list entries in the order they were made, which depends on which
+    worker wrote a page first and on which pages a build kept from the last one. Each batch
+    is therefore indexed from a folder of links made in the order of the pages' paths.
     """
     from pagefind.service import get_executable  # loaded only when an index is built
 
@@ -58,15 +63,11 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
         )
     bundle = bundle or folder / INDEX_DIR
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("events/*/index.html"))
-    size = batch_pages or BATCH_PAGES
-    batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     if not pages:
         _index_nothing(executable, folder, bundle)
         return 0
-    if len(batches) == 1:
-        _index(executable, folder, bundle)
-        write_page_map(bundle, [])
-        return len(pages)
+    size = batch_pages or BATCH_PAGES
+    batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
     scratch = folder.parent / f".{folder.name}.search-batch"
     try:
