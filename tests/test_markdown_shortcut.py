@@ -1,6 +1,6 @@
-"""A body is converted with only the inline patterns that can match in it (a speed-up of
-timeline/markup.py); the HTML must be exactly what every pattern gives, on the example, the
-synthetic corpus of the benchmarks, tricky bodies and any text (Hypothesis)."""
+"""A body is converted with only the block processors and inline patterns that can match in
+it (a speed-up of timeline/markup.py); the HTML must be exactly what all of them give, on the
+example, the synthetic corpus of the benchmarks, tricky bodies and any text (Hypothesis)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,20 @@ MORE_TRICKY = [
     "Escaped \\*not em\\* and `code *x*` and __strong__ and _em_ and ***both***",
     "> quote with *em*  \n> and a break\n\n- item `code`\n- item [link](https://e.org)",
     "Term\n: def *x*\n\n*[HTML]: Hyper Text\n\nHTML here",
+    "Title\n=====\n\nOther\n-----\n\n# Hash #\n\n###### Six\n\n---\n\n* * *\n\n___",
+    "| a | b |\n| --- | --- |\n| 1 | 2 |\n\na | b\n--|--\nc | d",
+    "- item\n\n    Term\n    : nested definition\n\n> Term\n> : quoted definition",
+    "Text[^n] and more.\n\n[^n]: The note, with [a link][r].\n\n[r]: https://e.org 'T'",
+    '<div markdown="1">\n*inside* html\n</div>\n\n<p>raw: a</p>\n\nAfter: it',
+    "```\ncode: with | pipes # and > quotes\n```\n\n~~~\n---\n~~~\n\n    indented: code",
+    "Only a rule made of underscores:\n\n___\n\nand text after it",
+    "1. one\n2. two\n\n* star\n+ plus\n\nA line: with a colon\n: and a definition",
 ]
 
 
 def every_pattern(text: str) -> str:
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(markup, "INLINE_TRIGGERS", {})
+        patched.setattr(markup, "TRIGGERS", {"block": {}, "inline": {}})
         return render_markdown(text, allow_raw_html=True).html
 
 
@@ -45,6 +53,18 @@ def test_the_synthetic_corpus_reads_as_with_every_pattern() -> None:
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.text(alphabet="*_`[]()<>!^@&;#\\:/. \t\r\n\x02\x03aZ09-=|>", max_size=60))
+@given(st.text(alphabet="*_`[]()<>!^@&;#\\:/. \t\r\n\x02\x03aZ09-=|>~+", max_size=60))
 def test_any_text_reads_as_with_every_pattern(text: str) -> None:
+    assert chosen_patterns(text) == every_pattern(text)
+
+
+LINE_STARTS = ["", "", "", "    ", "> ", "- ", "1. ", ": ", "# ", "| ", "*[", "[^1]: ", "[r]: "]
+lines = st.tuples(
+    st.sampled_from(LINE_STARTS), st.text(alphabet="ab :|-=#*_[]^>`<&.1\t", max_size=14)
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(lines, max_size=8).map("\n".join))
+def test_any_lines_read_as_with_every_pattern(text: str) -> None:
     assert chosen_patterns(text) == every_pattern(text)
