@@ -84,17 +84,20 @@ class RawEvent:
     body_line: int
     digest: str
     problems: tuple[Problem, ...] = field(default=())
-    frontmatter: str = ""
     frontmatter_line: int = 1
+    node: yaml.Node | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def lines(self) -> dict[Position, int]:
-        """The line of every key and list item, worked out only when a message needs one:
-        walking YAML's node tree doubles the cost of reading a file that has no problem."""
-        try:
-            return yaml_lines(self.frontmatter, first_line=self.frontmatter_line)
-        except (yaml.YAMLError, DuplicateKey, ValueError, RecursionError):
-            return {}
+        """The line of every key and list item, worked out only when a message needs one
+        (most files have none), from the YAML node tree the data was built from."""
+        lines: dict[Position, int] = {}
+        if self.node is not None:
+            try:
+                _collect_lines(self.node, (), lines, self.frontmatter_line - 1)
+            except (DuplicateKey, RecursionError):  # merge keys (`<<`) twice; deep nesting
+                return {}
+        return lines
 
     def line(self, *position: str | int) -> int:
         """Line of a key (or list item) in the file, falling back to its parent, then line 1."""
@@ -132,7 +135,7 @@ def read_event(path: str, data: bytes) -> RawEvent:
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     fm_line = text.count("\n", 0, text.index(fm)) + 1
     try:
-        meta = _load_frontmatter(fm)
+        meta, node = _load_frontmatter(fm)
     except DuplicateKey as exc:
         name, line = _duplicate_place(fm, fm_line, exc)
         return _failed(path, digest, Problem(path, line, name, "is set twice"))
@@ -146,22 +149,23 @@ def read_event(path: str, data: bytes) -> RawEvent:
     if not isinstance(meta, dict):
         problem = Problem(path, 2, "frontmatter", "must be a YAML mapping of `key: value` lines")
         return _failed(path, digest, problem)
-    raw = RawEvent(path, meta, body, body_line, digest, (), fm, fm_line)
+    raw = RawEvent(path, meta, body, body_line, digest, (), fm_line, node)
     problems = _control_problems(raw)
     return replace(raw, meta={}, problems=problems) if problems else raw
 
 
-def _load_frontmatter(text: str) -> Any:
-    """The frontmatter's data, after checking that its aliases neither loop nor explode."""
+def _load_frontmatter(text: str) -> tuple[Any, yaml.Node | None]:
+    """The frontmatter's data and node tree, after checking that its aliases neither loop
+    nor explode."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
         if "*" in text:
             _check_aliases(node)
         try:
-            return loader.construct_document(node)
+            return loader.construct_document(node), node
         except (KeyError, IndexError, TypeError, OverflowError) as exc:
             # PyYAML's own constructors fail this way on tagged scalars they cannot read
             # (`!!bool maybe`, `!!int ''`): name the value and its place instead.
