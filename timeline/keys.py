@@ -28,7 +28,8 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass -> its fields' names
 
 
 def atoms(value: Any) -> Hashable:
-    """`value` as nested tuples of plain values, each event reduced to its source hash."""
+    """`value` as nested tuples of plain values, each event reduced to its source hash
+    and each dataclass to the fields that take part in comparing it."""
     kind = type(value)
     if kind is Event:
         return f"{value.digest}:{value.path}"
@@ -40,7 +41,7 @@ def atoms(value: Any) -> Hashable:
         return tuple((key, atoms(value[key])) for key in sorted(value))
     names = _FIELD_NAMES.get(kind)
     if names is None and dataclasses.is_dataclass(value):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value) if f.compare)
     if names is not None:
         return (kind.__name__, *(atoms(getattr(value, name)) for name in names))
     raise TypeError(f"cannot fingerprint {kind.__name__}; teach keys.atoms about it")

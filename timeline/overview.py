@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from unicodedata import east_asian_width
 
 from markupsafe import Markup, escape
@@ -338,6 +338,60 @@ def _remembered(key: tuple[object, ...], make: Callable[[], str]) -> str:
     return found
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A list page's strip, drawn when its page is rendered rather than when pages are
+    planned: list pages render in worker processes, so their strips are drawn in parallel.
+
+    What it shows is all that takes part in comparing it (and so in its page's key, see
+    `keys.atoms`): a page is rendered again only when its strip would change. The events and
+    the dates it is drawn from take no part (`compare=False`). Templates use it as the
+    `<svg>` text, or as false when there is nothing to draw."""
+
+    shown: tuple[tuple[str, str, str, str], ...]
+    bands: tuple[Band, ...]
+    base_path: str
+    language: str
+    events: Sequence[Event] = field(compare=False, repr=False)
+    dates: DateText = field(compare=False, repr=False)
+    width: int = 1000
+    height: int = 96
+
+    def __html__(self) -> str:
+        key = ("svg", self.language, self.shown, self.bands, self.base_path, self.width,
+               self.height)  # fmt: skip
+        return _remembered(key, self._draw)
+
+    def _draw(self) -> str:
+        return _overview_svg(
+            self.events, self.bands, self.dates, self.base_path, self.width, self.height
+        )
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return bool(self.__html__())
+
+
+def overview(
+    events: Sequence[Event],
+    bands: Sequence[Band] = (),
+    *,
+    dates: DateText,
+    base_path: str = "/",
+    width: int = 1000,
+    height: int = 96,
+) -> Overview:
+    """The overview strip of `events`, to be drawn when shown (see `Overview`)."""
+    marks = len(events) <= HISTOGRAM_ABOVE  # else only major events are drawn one by one
+    shown = tuple(
+        (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
+        for e in events
+    )
+    return Overview(shown, tuple(bands), base_path, dates.language.fingerprint, events, dates,
+                    width, height)  # fmt: skip
+
+
 def overview_svg(
     events: Sequence[Event],
     bands: Sequence[Band] = (),
@@ -352,13 +406,8 @@ def overview_svg(
 
     The caller wraps it in a `<figure>` with `role`/`aria` and `overview_summary` as caption.
     """
-    marks = len(events) <= HISTOGRAM_ABOVE  # else only major events are drawn one by one
-    shown = tuple(
-        (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
-        for e in events
-    )
-    key = ("svg", dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
-    return _remembered(key, lambda: _overview_svg(events, bands, dates, base_path, width, height))
+    strip = overview(events, bands, dates=dates, base_path=base_path, width=width, height=height)
+    return strip.__html__()
 
 
 def _overview_svg(

@@ -34,7 +34,7 @@ from .model import (
     day_time,
     slugify,
 )
-from .overview import Band, overview_summary, overview_svg
+from .overview import Band, overview, overview_summary
 from .project import Site
 from .urls import split_url
 
@@ -235,7 +235,7 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
     events' titles, when they were added and changed), so that the page changes with them."""
     bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
     return {
-        "overview": overview_svg(events, bands, dates=site.dates, base_path=site.config.base_path),
+        "overview": overview(events, bands, dates=site.dates, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands, site.dates),
         "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
             tuple(_shown_with(e, timeline) for e in events if _shows_others(e, timeline))
