@@ -16,6 +16,7 @@ so its size stays bounded (under 30 KB) whatever the number of events.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -343,34 +344,31 @@ class Overview:
     """A list page's strip, drawn when its page is rendered rather than when pages are
     planned: list pages render in worker processes, so their strips are drawn in parallel.
 
-    What it shows is all that takes part in comparing it (and so in its page's key, see
-    `keys.atoms`): a page is rendered again only when its strip would change. The events and
-    the dates it is drawn from take no part (`compare=False`). Templates use it as the
-    `<svg>` text, or as false when there is nothing to draw."""
+    Only `shows`, a digest of what the strip shows, takes part in comparing it (and so in
+    its page's key, see `keys.atoms`): a page is rendered again only when its strip would
+    change. Templates use it as the `<svg>` text, or as false when there is nothing to
+    draw."""
 
-    shown: tuple[tuple[str, str, str, str], ...]
-    bands: tuple[Band, ...]
-    base_path: str
-    language: str
+    shows: str
     events: Sequence[Event] = field(compare=False, repr=False)
+    bands: tuple[Band, ...] = field(compare=False, repr=False)
     dates: DateText = field(compare=False, repr=False)
-    width: int = 1000
-    height: int = 96
+    base_path: str = field(compare=False, repr=False)
+    width: int = field(compare=False, repr=False)
+    height: int = field(compare=False, repr=False)
 
     def __html__(self) -> str:
-        key = ("svg", self.language, self.shown, self.bands, self.base_path, self.width,
-               self.height)  # fmt: skip
-        return _remembered(key, self._draw)
-
-    def _draw(self) -> str:
-        return _overview_svg(
-            self.events, self.bands, self.dates, self.base_path, self.width, self.height
-        )
+        return _remembered(("svg", self.shows), self._draw)
 
     __str__ = __html__
 
     def __bool__(self) -> bool:
         return bool(self.__html__())
+
+    def _draw(self) -> str:
+        return _overview_svg(
+            self.events, self.bands, self.dates, self.base_path, self.width, self.height
+        )
 
 
 def overview(
@@ -388,8 +386,9 @@ def overview(
         (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
         for e in events
     )
-    return Overview(shown, tuple(bands), base_path, dates.language.fingerprint, events, dates,
-                    width, height)  # fmt: skip
+    what = (dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
+    shows = hashlib.blake2b(repr(what).encode(), digest_size=16).hexdigest()
+    return Overview(shows, events, tuple(bands), dates, base_path, width, height)
 
 
 def overview_svg(
