@@ -292,6 +292,12 @@ class Builder:
             self._renderer = Renderer(self.site)
         return self._renderer
 
+    def _planned(self) -> Renderer:
+        """The renderer `plan` chose for this run: the later stages use it as it is, since
+        checking the theme again reads every template and catalog file."""
+        assert self._renderer is not None, "plan runs before the stages that render"
+        return self._renderer
+
     def plan(self, run: BuildRun) -> None:
         """The pages whose key changed. After a content-only change, only the pages that can
         depend on the changed events are planned at all (see `_affected`); after any other
@@ -340,7 +346,7 @@ class Builder:
     def render(self, run: BuildRun, sink: Sink) -> None:
         """Render the planned pages of single events into `sink`, across processes when
         there are many, each worker also rendering that event's card for the lists."""
-        renderer = self.renderer()
+        renderer = self._planned()
         single = [page for page in run.todo if page.subject is not None]
 
         def render_one(index: int) -> str:
@@ -356,7 +362,7 @@ class Builder:
         """Render the planned pages that list events into `sink`, from the cards `render`
         made; across processes when they list many events, this process then writing the
         exports meanwhile (`with_exports`) rather than waiting for them."""
-        renderer = self.renderer()
+        renderer = self._planned()
         lists = [page for page in run.todo if page.subject is None]
 
         def render_list(index: int) -> None:
@@ -383,7 +389,7 @@ class Builder:
         """Record that `run` was written, so the next run compares against it."""
         self.page_keys = dict(run.keys)
         self._timeline = run.timeline
-        self._rendered_with = self.renderer().key
+        self._rendered_with = self._planned().key
 
 
 @dataclass(frozen=True)
