@@ -25,8 +25,15 @@ if TYPE_CHECKING:
     from nh3 import Cleaner
 
 
-EXTENSIONS = ("extra", "sane_lists", "toc")  # and typography (smarty's rules, in one pass)
-EXTENSION_CONFIGS = {"toc": {"baselevel": 2}}
+# Python-Markdown's `extra` (its seven extensions, in its order), sane lists and headings'
+# ids (h1 is the page's title), plus ours: typography (smarty's rules, in one pass) and
+# citations. Named by module rather than by entry point: looking a name up scans every
+# installed package's metadata, a tenth of a second of each worker's start.
+EXTENSIONS = (
+    "fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html",
+    "sane_lists", "toc",
+)  # fmt: skip
+EXTENSION_CONFIGS: dict[str, dict[str, object]] = {"toc": {"baselevel": 2}}
 _BLOCK_TAGS = re.compile(
     r"</?(?:p|div|li|h[1-6]|br|hr|tr|td|th|blockquote|pre|ul|ol|dl|dd|dt|table)\b[^>]*>"
 )
@@ -67,10 +74,19 @@ def _converter() -> Markdown:
     Markdown and nh3 are imported on first use: a build whose events all come from the cache
     never loads them.
     """
+    import importlib
+
     import markdown
 
-    extensions = [*EXTENSIONS, typography_extension(), citation_extension(_CITING)]
-    return markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
+    named = [
+        importlib.import_module(f"markdown.extensions.{name}").makeExtension(
+            **EXTENSION_CONFIGS.get(name, {})
+        )
+        for name in EXTENSIONS
+    ]
+    return markdown.Markdown(
+        extensions=[*named, typography_extension(), citation_extension(_CITING)]
+    )
 
 
 _CITING = Citing()  # the sources of the body being converted (one conversion at a time)
