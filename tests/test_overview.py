@@ -3,6 +3,7 @@ small at any size, safe with hostile titles, and the same bytes for the same inp
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -17,6 +18,7 @@ from timeline.overview import (
     LABEL_CHAR_PX,
     Band,
     day_number,
+    overview,
     overview_summary,
     overview_svg,
 )
@@ -269,6 +271,36 @@ def test_overlapping_marks_become_a_histogram_even_when_few():
     assert "overview--density" in root.get("class")
     spread = [event(f"e{i}", f"{2000 + i}-01-01") for i in range(10)]
     assert "overview--density" not in parse(draw(spread)).get("class")
+
+
+def retitled(events: list[Event], index: int) -> list[Event]:
+    changed = list(events)
+    changed[index] = dataclasses.replace(events[index], title="A new title")
+    return changed
+
+
+def test_a_strip_compares_equal_when_it_would_draw_the_same():
+    """A list page is rendered again when its strip compares unequal (its key): a title
+    that the strip does not show must not make it so, and one that it shows must."""
+
+    def strip(events: list[Event]):
+        return overview(events, dates=plain_english())
+
+    spread = [event(f"e{i}", f"{2000 + i}-01-01") for i in range(10)]
+    assert strip(retitled(spread, 3)) != strip(spread)
+    crowded = [event(f"e{i}", "2019-05-01") for i in range(10)] + [event("z", "2025-01-01")]
+    assert strip(retitled(crowded, 3)) == strip(crowded)
+    many = [
+        event(f"e{i}", f"{1500 + i // 2}-0{1 + i % 9}-01", importance="major") for i in range(600)
+    ]
+    assert strip(retitled(many, 1)) == strip(many)  # drawn as a histogram without majors
+    few_majors = [dataclasses.replace(e, importance="normal") for e in many]
+    few_majors[7] = dataclasses.replace(few_majors[7], importance="major")
+    assert strip(retitled(few_majors, 7)) != strip(few_majors)
+    for events in (spread, crowded, many, few_majors):
+        assert (str(strip(retitled(events, 1))) == str(strip(events))) == (
+            strip(retitled(events, 1)) == strip(events)
+        )
 
 
 def test_hostile_titles_are_escaped():

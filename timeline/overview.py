@@ -381,10 +381,10 @@ def overview(
     height: int = 96,
 ) -> Overview:
     """The overview strip of `events`, to be drawn when shown (see `Overview`)."""
-    marks = len(events) <= HISTOGRAM_ABOVE  # else only major events are drawn one by one
+    scale = _scale_of(events, bands, width)
+    titled = {e.slug for e in _marked(events, scale)[1]} if scale is not None else set()
     shown = tuple(
-        (e.slug, e.date.text, e.importance, e.title if marks or e.importance == "major" else "")
-        for e in events
+        (e.slug, e.date.text, e.importance, e.title if e.slug in titled else "") for e in events
     )
     what = (dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
     shows = hashlib.blake2b(repr(what).encode(), digest_size=16).hexdigest()
@@ -417,29 +417,49 @@ def _overview_svg(
     width: int,
     height: int,
 ) -> str:
-    known = time_range([e.date for e in events] + [b.date for b in bands])
-    if known is None:
+    scale = _scale_of(events, bands, width)
+    if scale is None:
         return ""
-    scale = Scale(known[0], known[1], MARGIN_PX, width - MARGIN_PX)
     frame = Frame(width, height, min(len(bands), BAND_LANES))
     ground = [
         _defs(),
         *_draw_bands(bands, scale, frame, base_path, dates),
         *_draw_axis(scale, frame, dates),
     ]
-    if len(events) <= HISTOGRAM_ABOVE and not _crowded(events, scale):
+    dense, marked = _marked(events, scale)
+    if not dense:
         svg = _svg(scale, frame, [*ground, *_draw_marks(events, scale, frame, base_path, dates)])
         if len(svg.encode()) <= MAX_BYTES:
             return svg
+        marked = _few_majors(events)
     histogram = [*ground, *_draw_histogram(events, scale, frame, dates)]
-    majors = [e for e in events if e.importance == "major"]
-    if len(majors) <= MAX_MAJOR_IN_HISTOGRAM:
+    if marked:
         svg = _svg(
-            scale, frame, [*histogram, *_draw_marks(majors, scale, frame, base_path, dates)], True
+            scale, frame, [*histogram, *_draw_marks(marked, scale, frame, base_path, dates)], True
         )
         if len(svg.encode()) <= MAX_BYTES:
             return svg
     return _svg(scale, frame, histogram, True)
+
+
+def _scale_of(events: Sequence[Event], bands: Sequence[Band], width: int) -> Scale | None:
+    """The strip's time scale, or None when nothing has a date to draw."""
+    known = time_range([e.date for e in events] + [b.date for b in bands])
+    return None if known is None else Scale(known[0], known[1], MARGIN_PX, width - MARGIN_PX)
+
+
+def _marked(events: Sequence[Event], scale: Scale) -> tuple[bool, Sequence[Event]]:
+    """Whether the strip is a histogram, and the events it draws one by one, titles and all:
+    every event while they are few and apart; over a histogram, the major ones while they
+    are few; else none. (A strip over `MAX_BYTES` falls back to drawing fewer.)"""
+    if len(events) <= HISTOGRAM_ABOVE and not _crowded(events, scale):
+        return False, events
+    return True, _few_majors(events)
+
+
+def _few_majors(events: Sequence[Event]) -> list[Event]:
+    majors = [e for e in events if e.importance == "major"]
+    return majors if len(majors) <= MAX_MAJOR_IN_HISTOGRAM else []
 
 
 def _svg(scale: Scale, frame: Frame, parts: list[str], dense: bool = False) -> str:
