@@ -6,7 +6,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import event_text, touch_later, write_event
+from timeline import pages
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -17,6 +20,7 @@ TAGS = ["alpha", "beta", "gamma", "delta"]
 ENTITIES = ["ent-a", "ent-b", "ent-c"]
 FIXED = ["f1", "f2", "f3"]  # events never deleted, so that links to them stay valid
 RELATION_KINDS = ["led-to", "response-to", "see-also"]
+PUBLISHERS = ["Wire", "Daily", "Weekly"]
 
 
 class InMemory:
@@ -50,8 +54,14 @@ def random_event(rng: random.Random, number: int) -> str:
         for slug in rng.sample(FIXED, rng.randint(0, 2))
     )
     date = f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    sources = ", ".join(
+        f"{{title: Story {rng.randint(0, 5)}, url: 'https://news.example/{rng.randint(0, 5)}',"
+        f" publisher: {rng.choice(PUBLISHERS)}, date: 2005-01-0{rng.randint(1, 3)}}}"
+        for _ in range(rng.randint(0, 2))
+    )
     return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]",
-                      entities=f"[{entities}]", related=f"[{links}]")  # fmt: skip
+                      entities=f"[{entities}]", related=f"[{links}]",
+                      sources=f"[{sources}]")  # fmt: skip
 
 
 def write_entity(site: Path, slug: str, title: str) -> str:
@@ -99,7 +109,10 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     return [rel, f"content/events/{target.name}"]
 
 
-def test_incremental_output_matches_a_full_build(tmp_path: Path) -> None:
+def test_incremental_output_matches_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages, "SOURCES_PER_PAGE", 4)  # publishers over several pages
     rng = random.Random(7)
     site_root = tmp_path / "site"
     counter = [0]

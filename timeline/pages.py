@@ -379,6 +379,34 @@ def _publisher_pages(publisher: Publisher) -> list[str]:
     return [f"{publisher.url}{f'{n}/' if n > 1 else ''}index.html" for n in range(1, count + 1)]
 
 
+# A publisher page's path -> what it showed last (its heading's data, and the very source and
+# event objects it listed) and the fingerprint that made.
+_SHOWN: dict[str, tuple[tuple[object, ...], list[object], str]] = {}
+
+
+def _publisher_fingerprint(path: str, head: tuple[object, ...], part: tuple[SourceUse, ...]) -> str:
+    """A publisher page's fingerprint, hashed from its sources and their events' titles.
+
+    The preview plans every publisher page again after each edit, and most still list the
+    very same objects (an unchanged event, its sources included, stays the same immutable
+    object from one build to the next): those keep their fingerprint instead of hashing
+    every source of the timeline again."""
+    objects = [item for use in part for item in (use.source, *use.events)]
+    known = _SHOWN.get(path)
+    if (
+        known is not None
+        and known[0] == head
+        and len(known[1]) == len(objects)
+        and all(old is new for old, new in zip(known[1], objects, strict=True))
+    ):
+        return known[2]
+    shown = (*head, tuple(
+        (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
+    ))  # fmt: skip
+    _SHOWN[path] = (head, objects, stable_hash(shown))
+    return _SHOWN[path][2]
+
+
 def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
     """`sources/`: how much of the timeline rests on each outlet; then a page per
     publisher (in pages of SOURCES_PER_PAGE) with its sources and the events each supports."""
@@ -403,12 +431,10 @@ def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
                    "number": number, "pages": links}  # fmt: skip
             name = _(group.name)
             title = name if number == 0 else f"{name} ({number + 1})"
-            shown = (own["publisher"], len(timeline), number, links, tuple(
-                (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
-            ))  # fmt: skip
+            head = (own["publisher"], len(timeline), number, links)
             about = _("Sources from %(publisher)s.") % {"publisher": name}
             pages.append(Page(path, "publisher.html", title, about, own,
-                              fingerprint=stable_hash(shown)))  # fmt: skip
+                              fingerprint=_publisher_fingerprint(path, head, part)))  # fmt: skip
     return pages
 
 
