@@ -20,7 +20,6 @@ from timeline.overview import (
     day_number,
     overview,
     overview_summary,
-    overview_svg,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,7 +28,7 @@ THIN = "\u2009"  # CLDR's English joins two months with thin spaces around the d
 
 def draw(events, bands=(), **options) -> str:
     """The strip of `events` as an English site draws it."""
-    return overview_svg(events, bands, dates=plain_english(), **options)
+    return str(overview(events, bands, dates=plain_english(), **options))
 
 
 def summarise(events, bands=()) -> str:

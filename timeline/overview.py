@@ -380,7 +380,10 @@ def overview(
     width: int = 1000,
     height: int = 96,
 ) -> Overview:
-    """The overview strip of `events`, to be drawn when shown (see `Overview`)."""
+    """The overview strip of `events`, drawn when shown (see `Overview`): as text, a
+    complete `<svg>` element, or "" when there is nothing to draw (no events and no bands),
+    so that a template can simply skip the figure. The template wraps it in a `<figure>`
+    with `overview_summary` as its caption."""
     scale = _scale_of(events, bands, width)
     titled = {e.slug for e in _marked(events, scale)[1]} if scale is not None else set()
     shown = tuple(
@@ -389,24 +392,6 @@ def overview(
     what = (dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
     shows = hashlib.blake2b(repr(what).encode(), digest_size=16).hexdigest()
     return Overview(shows, events, tuple(bands), dates, base_path, width, height)
-
-
-def overview_svg(
-    events: Sequence[Event],
-    bands: Sequence[Band] = (),
-    *,
-    dates: DateText,
-    base_path: str = "/",
-    width: int = 1000,
-    height: int = 96,
-) -> str:
-    """The overview strip as a complete `<svg>` element, or "" when there is nothing to draw
-    (no events and no bands), so a template can simply skip the figure.
-
-    The caller wraps it in a `<figure>` with `role`/`aria` and `overview_summary` as caption.
-    """
-    strip = overview(events, bands, dates=dates, base_path=base_path, width=width, height=height)
-    return strip.__html__()
 
 
 def _overview_svg(
