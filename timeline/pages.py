@@ -403,8 +403,9 @@ def _publisher_fingerprint(path: str, head: tuple[object, ...], part: tuple[Sour
     shown = (*head, tuple(
         (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
     ))  # fmt: skip
-    _SHOWN[path] = (head, objects, stable_hash(shown))
-    return _SHOWN[path][2]
+    fingerprint = stable_hash(shown)
+    _SHOWN[path] = (head, objects, fingerprint)
+    return fingerprint
 
 
 def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
