@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import event_text, touch_later, write_event
-from timeline import pages
+from timeline import layout, overview, pages
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -84,7 +84,7 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     """One random author action; returns the site-relative paths it touched."""
     events = sorted((site / "content" / "events").glob("e*.md"))
     action = rng.choice(
-        ["edit", "edit", "add", "delete", "rename", "entity"] if events else ["add"]
+        ["edit", "edit", "retitle", "add", "delete", "rename", "entity"] if events else ["add"]
     )
     if action == "entity":
         slug = rng.choice(ENTITIES)
@@ -98,6 +98,11 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     rel = f"content/events/{victim.name}"
     if action == "edit":
         victim.write_text(random_event(rng, int(victim.stem.lstrip("e"))))
+        touch_later(victim)
+        return [rel]
+    if action == "retitle":  # the commonest edit: all else (sources, date, tags) stays
+        rest = victim.read_text().split("\n", 2)[2]  # after "---" and the title
+        victim.write_text(f"---\ntitle: Retitled v{rng.randint(0, 999)}\n{rest}")
         touch_later(victim)
         return [rel]
     if action == "delete":
@@ -136,10 +141,23 @@ def test_incremental_output_matches_a_full_build(
         assert really_changed <= result.changed, f"step {step}: a changed page was skipped"
 
 
+# What a process remembers from build to build (for the preview), by module and name.
+MEMOS = [(pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN")]
+
+
 def full_build(site) -> dict[str, bytes]:
-    sink = MemorySink()
-    rebuild(Builder(site, drafts=False), sink)
-    return sink.files
+    """The output of a build from scratch, as a fresh process makes it: with none of what
+    the incremental builds left in this process's memos."""
+    kept = [(module, name, getattr(module, name)) for module, name in MEMOS]
+    try:
+        for module, name, _ in kept:
+            setattr(module, name, {})
+        sink = MemorySink()
+        rebuild(Builder(site, drafts=False), sink)
+        return sink.files
+    finally:
+        for module, name, memo in kept:
+            setattr(module, name, memo)
 
 
 def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:

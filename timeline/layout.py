@@ -150,9 +150,24 @@ def paginate(years: tuple[YearGroup, ...], size: int) -> tuple[Chunk, ...]:
     return tuple(chunks) or (Chunk((), ""),)
 
 
+# Lists of events paginated lately (the very event objects, which compare by identity, and
+# the settings) and their pages; emptied when full.
+_PAGINATED: dict[tuple[tuple[Event, ...], bool, int], tuple[Chunk, ...]] = {}
+PAGINATED_KEPT = 256
+
+
 def chunks_of(events: tuple[Event, ...], config: SiteConfig) -> tuple[Chunk, ...]:
     """A list of events (in timeline order) as the site shows it: in its reading order
     (reversed for `newest-first`, so year headings, pages and gaps follow), under year
-    headings, in pages of at most `timeline_page_size` events."""
-    ordered = events[::-1] if config.newest_first else events
-    return paginate(year_groups(ordered), config.timeline_page_size)
+    headings, in pages of at most `timeline_page_size` events.
+
+    Kept by the very events listed: after an edit, the preview lays out every tag's list
+    again, and most still hold the same (unchanged) event objects."""
+    key = (events, config.newest_first, config.timeline_page_size)
+    found = _PAGINATED.get(key)
+    if found is None:
+        if len(_PAGINATED) >= PAGINATED_KEPT:
+            _PAGINATED.clear()
+        ordered = events[::-1] if config.newest_first else events
+        found = _PAGINATED[key] = paginate(year_groups(ordered), config.timeline_page_size)
+    return found

@@ -268,8 +268,10 @@ class Event:
         year, month, date = day
         return year * 372 + month * 31 + date
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[Any, ...]:
+        """Kept on the event: the preview sorts every event again after each edit, and an
+        unchanged event is the same object from one build to the next."""
         return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
 
 

@@ -9,7 +9,7 @@ page's key says whether it needs rendering again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -334,10 +334,42 @@ def _once(name: str) -> Callable[[Callable[[Timeline], T]], Callable[[Timeline],
     return wrap
 
 
+# What the last grouping of sources was made from (each citing event's slug and sources, in
+# timeline order), and the publishers it made.
+_GROUPED: dict[str, tuple[tuple[tuple[str, tuple[Source, ...]], ...], tuple[Publisher, ...]]] = {}
+
+
 @_once("_publishers")
 def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
     """Every source of every event, grouped by publisher (sources without one under their
-    host, or "Publisher not named"), the outlets most events rest on first."""
+    host, or "Publisher not named"), the outlets most events rest on first.
+
+    The preview groups them again after each edit, and most edits leave every event's
+    sources and the events' order as they were: then the last grouping stands, holding
+    the edited events' new versions."""
+    cited = tuple((event.slug, event.sources) for event in timeline if event.sources)
+    last = _GROUPED.get("last")
+    if last is not None and last[0] == cited:
+        found = tuple(_with_events(group, timeline.by_slug) for group in last[1])
+    else:
+        found = _grouped(timeline)
+    _GROUPED["last"] = (cited, found)
+    return found
+
+
+def _with_events(group: Publisher, now: Mapping[str, Event]) -> Publisher:
+    """`group` listing the current version of each of its events (itself when it does)."""
+    uses = tuple(
+        use if all(now[e.slug] is e for e in use.events)
+        else SourceUse(use.source, tuple(now[e.slug] for e in use.events))
+        for use in group.uses
+    )  # fmt: skip
+    same = all(new is old for new, old in zip(uses, group.uses, strict=True))
+    return group if same else Publisher(group.name, group.slug, uses, group.events)
+
+
+def _grouped(timeline: Timeline) -> tuple[Publisher, ...]:
+    """The publishers worked out from every event's sources."""
     uses: dict[tuple[str, ...], tuple[Source, dict[str, Event]]] = {}
     for event in timeline:
         for source in event.sources:

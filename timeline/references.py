@@ -80,7 +80,7 @@ def _part_of_cycles(events: dict[str, Compiled], line_of: LineOf) -> list[Proble
     }
     problems = []
     reported: set[frozenset[str]] = set()
-    for start in sorted(parents):
+    for start in sorted(slug for slug, links in parents.items() if links):
         path = _cycle_from(start, parents)
         if path is None or frozenset(path) in reported:
             continue
