@@ -56,7 +56,7 @@ from .files import (
     static_files,
 )
 from .history import History, read_history
-from .keys import exports_key, theme_key
+from .keys import Seen, exports_key, theme_key
 from .model import Timeline, changed_slugs
 from .output import Sink, check_collisions
 from .pages import Page, page_paths, plan_pages, site_warnings
@@ -320,8 +320,9 @@ class Builder:
         else:
             events, tags = _affected(self._timeline, timeline)
             pages = plan_pages(timeline, self.site, events=events, tags=tags)
+        seen: Seen = {}
         for page in pages:
-            key = page.key(renderer.key)
+            key = page.key(renderer.key, seen)
             if run.keys.get(page.path) != key:
                 run.keys[page.path] = key
                 run.todo.append(page)

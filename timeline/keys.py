@@ -47,10 +47,31 @@ def atoms(value: Any) -> Hashable:
     raise TypeError(f"cannot fingerprint {kind.__name__}; teach keys.atoms about it")
 
 
-def page_key(theme: str, page: Hashable, context: Mapping[str, Any]) -> str:
+Seen = dict[int, tuple[object, Hashable]]  # id of a context value -> (the value, its stand-in)
+
+
+def page_key(
+    theme: str, page: Hashable, context: Mapping[str, Any], seen: Seen | None = None
+) -> str:
     """A page's key: its theme key, its own fields (path, template, title...) and the atoms
-    of its context; equal keys render to equal bytes."""
-    return stable_hash((theme, page, atoms(context)))
+    of its context; equal keys render to equal bytes.
+
+    Each context value that is not a plain value stands in as the hash of its atoms. The
+    pages of one plan share most of theirs (the filters, the year navigation, the strip):
+    `seen`, kept for one plan, hashes each shared value once rather than once a page."""
+    seen = {} if seen is None else seen
+    values = tuple((name, _stand_in(context[name], seen)) for name in sorted(context))
+    return stable_hash((theme, page, values))
+
+
+def _stand_in(value: Any, seen: Seen) -> Hashable:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    known = seen.get(id(value))
+    if known is None or known[0] is not value:
+        known = seen[id(value)] = (value, stable_hash(atoms(value)))  # the value kept: its id stays
+    return known[1]
 
 
 def stable_hash(key: Hashable) -> str:
@@ -83,10 +104,12 @@ def compile_key(site: Site) -> str:
 def exports_key(timeline: Timeline, site: Site) -> str:
     """Changes whenever any export could: an event, a period, the configuration, or this
     program."""
-    events = tuple((e.digest, e.path) for e in timeline)
     periods = tuple((p.digest, p.path) for p in (*timeline.periods, *timeline.entities))
-    parts = (__version__, repr(site.config), events, periods)
-    return stable_hash(parts)
+    digest = hashlib.blake2b(repr((__version__, site.config, periods)).encode(), digest_size=16)
+    # Each event as its file's hash (of fixed length) and its path (which cannot hold a NUL):
+    # this is worked out after every edit in the preview, so it is kept plain.
+    digest.update("".join([f"{e.digest}{e.path}\0" for e in timeline]).encode())
+    return digest.hexdigest()
 
 
 def search_key(page_keys: Mapping[str, str]) -> str:

@@ -376,9 +376,24 @@ class Timeline:
         timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered),
                        tuple(named), history or NO_HISTORY, repo_prefix)  # fmt: skip
         if previous is not None:
+            timeline._tags_after(previous)
             timeline.__dict__["_related"] = timeline._related_after(previous)
             timeline.__dict__["_times"] = timeline._times_after(previous)
         return timeline
+
+    def _tags_after(self, previous: Timeline) -> None:
+        """Take over the tag lists of `previous` when every event carries the same tags, in
+        the same order of events (an edit of a body or a title): only the lists holding an
+        edited event are made again, and each event's place in its lists stands."""
+        if _tag_signature(previous) != _tag_signature(self):
+            return
+        now = self.by_slug
+        self.__dict__["tags"] = tuple(
+            group if all(now[e.slug] is e for e in group.events)
+            else TagGroup(group.tag, tuple(now[e.slug] for e in group.events))
+            for group in previous.tags
+        )  # fmt: skip
+        self.__dict__["_member_index"] = previous._member_index
 
     def _times_after(self, previous: Timeline) -> dict[str, Times]:
         """The times worked out for the previous version, for the events that are the same
@@ -594,6 +609,11 @@ class Timeline:
             if found:
                 related[slug] = found
         return related
+
+
+def _tag_signature(timeline: Timeline) -> tuple[tuple[str, tuple[Tag, ...]], ...]:
+    """Every event's slug and tags, in timeline order: what the tag lists are made of."""
+    return tuple((event.slug, event.tags) for event in timeline.events)
 
 
 def changed_slugs(before: Timeline, after: Timeline) -> set[str]:

@@ -386,12 +386,15 @@ def overview(
     with `overview_summary` as its caption."""
     scale = _scale_of(events, bands, width)
     titled = {e.slug for e in _marked(events, scale)[1]} if scale is not None else set()
-    shown = tuple(
-        (e.slug, e.date.text, e.importance, e.title if e.slug in titled else "") for e in events
-    )
-    what = (dates.language.fingerprint, shown, tuple(bands), base_path, width, height)
-    shows = hashlib.blake2b(repr(what).encode(), digest_size=16).hexdigest()
-    return Overview(shows, events, tuple(bands), dates, base_path, width, height)
+    settings = (dates.language.fingerprint, tuple(bands), base_path, width, height)
+    digest = hashlib.blake2b(repr(settings).encode(), digest_size=16)
+    # One line per event, its fields apart (no field holds a control character): this is
+    # worked out for every list after each edit in the preview, so it is kept plain.
+    digest.update("\x1e".join([
+        f"{e.slug}\x1f{e.date.text}\x1f{e.importance}\x1f{e.title if e.slug in titled else ''}"
+        for e in events
+    ]).encode())  # fmt: skip
+    return Overview(digest.hexdigest(), events, tuple(bands), dates, base_path, width, height)
 
 
 def _overview_svg(

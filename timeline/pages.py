@@ -18,7 +18,7 @@ from .config import CONFIG_NAME, LATEST, SiteConfig
 from .dates import parse_date
 from .datetext import DateText
 from .errors import Problem
-from .keys import page_key, stable_hash
+from .keys import Seen, page_key, stable_hash
 from .language import N_
 from .layout import Chunk, chunks_of, years_of
 from .model import (
@@ -56,11 +56,11 @@ class Page:
         """Site-relative URL of the page: `events/x/` for `events/x/index.html`."""
         return self.path.removesuffix("index.html")
 
-    def key(self, theme: str) -> str:
-        """Changes whenever the page could render differently."""
+    def key(self, theme: str, seen: Seen | None = None) -> str:
+        """Changes whenever the page could render differently (`seen`: see `page_key`)."""
         own = (self.path, self.template, self.title, self.description)
         return page_key(theme, own, {"fingerprint": self.fingerprint} if self.fingerprint
-                        else self.context)  # fmt: skip
+                        else self.context, seen)  # fmt: skip
 
 
 @dataclass(frozen=True)

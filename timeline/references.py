@@ -76,11 +76,12 @@ def _part_of_cycles(events: dict[str, Compiled], line_of: LineOf) -> list[Proble
     parents = {
         slug: [(index, r.event) for index, r in enumerate(c.event.relations) if r.kind == "part-of"]
         for slug, c in events.items()
-        if c.event
+        if c.event and c.event.relations
     }
+    parents = {slug: links for slug, links in parents.items() if links}  # only these can loop
     problems = []
     reported: set[frozenset[str]] = set()
-    for start in sorted(slug for slug, links in parents.items() if links):
+    for start in sorted(parents):
         path = _cycle_from(start, parents)
         if path is None or frozenset(path) in reported:
             continue
