@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import event_text, touch_later, write_event
+from tests.conftest import commit_all, event_text, touch_later, write_event
 from timeline import layout, overview, pages
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
@@ -183,3 +183,22 @@ def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
     pages = {path for path in first.changed if path not in export_paths()}  # data, not templates
     assert result.changed == pages
     assert b"<li>E1</li>" in sink.files["index.html"]
+
+
+def test_a_commit_updates_the_lists_of_a_running_build(tmp_path: Path) -> None:
+    """git gives an event its added and updated dates, which its list items carry: a commit
+    that changes no event file changes them, and an incremental build must follow."""
+    root = tmp_path / "site"
+    for name, title in [("a.md", "A"), ("b.md", "B")]:
+        write_event(root, name, event_text(title, "2019-01-01"))
+    commit_all(root, "Add a and b", when="2024-05-01T09:00:00Z")
+    write_event(root, "c.md", event_text("C", "2019-02-01"))  # not committed yet
+    site = open_site(root)
+    incremental, served = Builder(site, drafts=False), MemorySink()
+    rebuild(incremental, served)
+    assert b'data-slug="c"' in served.files["index.html"]
+    assert served.files["index.html"].count(b"data-added=") == 2
+    commit_all(root, "Add c", when="2024-05-03T09:00:00Z")
+    rebuild(incremental, served)
+    assert served.files["index.html"].count(b"data-added=") == 3
+    assert served.files == full_build(site)

@@ -430,7 +430,7 @@ def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:
     the pages that can change are those of the changed events, of their neighbours and
     linked events (before and after the change), and of their tags.
     """
-    changed = changed_slugs(before, after)
+    changed = changed_slugs(before, after) | _redated(before, after)
     linked = before.linked_slugs(changed) | after.linked_slugs(changed)
     events = before.near(changed) | after.near(changed) | linked
     tags: set[str] = set()
@@ -443,3 +443,16 @@ def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:
             neighbours = (timeline.previous(event), timeline.next(event))
             events.update(e.slug for e in neighbours if e is not None)
     return events, tags
+
+
+def _redated(before: Timeline, after: Timeline) -> set[str]:
+    """Slugs of the unchanged events that git dates otherwise since a commit: their pages
+    and list items show when they were added and updated."""
+    if before.history is after.history:
+        return set()
+    return {
+        event.slug
+        for event in after
+        if (old := before.by_slug.get(event.slug)) is not None
+        and before.times(old) != after.times(event)
+    }

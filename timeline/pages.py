@@ -238,12 +238,12 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
         "overview": overview(events, bands, dates=site.dates, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands, site.dates),
         "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
-            tuple(_shown_with(e, timeline) for e in events if _shows_others(e, timeline))
+            tuple(_shown_with(e, timeline) for e in events if shows_others(e, timeline))
         ),
     }
 
 
-def _shows_others(event: Event, timeline: Timeline) -> bool:
+def shows_others(event: Event, timeline: Timeline) -> bool:
     """Whether the event's card and item show anything of other files (entities, linked
     events, git's dates): most events of a timeline without them show nothing."""
     return bool(event.entities or timeline.is_linked(event.slug) or event.path in timeline.history)

@@ -21,12 +21,13 @@ from .exports import export_links
 from .keys import theme_key
 from .layout import Gap, gaps, years_of
 from .model import Event, Period, Timeline, Times
-from .pages import Page
+from .pages import Page, shows_others
 from .project import Site
 from .urls import encoded
 
 CARD_HEADING = "h3"  # the default theme's cards sit under h2 year headings
 CARD_PLACE = "\x00card\x00"  # where an item's card goes; no template can write it
+SECTIONS_KEPT = 8192  # a list's sections (a year each) kept for the next rebuild, at most
 
 
 class Renderer:
@@ -53,6 +54,7 @@ class Renderer:
         self.env.constant_message = language.gettext  # type: ignore[attr-defined]
         self._fragments: dict[tuple[object, ...], str] = {}
         self._frames: dict[tuple[object, ...], tuple[str, str] | None] = {}
+        self._sections: dict[tuple[object, ...], tuple[str, ...]] = {}
         self._timeline: Timeline = Timeline(())
         base = site.config.base_path
         dates = site.dates
@@ -129,9 +131,40 @@ class Renderer:
         The card (`_event_card.html`) is rendered once per event; only its thin wrapper
         (`_event_item.html`) depends on the gap, which differs between the timeline and the
         tag pages.
+
+        A section's parts (the very strings, not copies) are kept by all they depend on: its
+        events (the very objects), the event before, its marks, and what its events' cards
+        and items show of other files and of git. After an edit, the preview renders again
+        lists of thousands of events of which one changed, and most sections stand.
         """
-        parts = []
         marks = marks or {}
+        here = tuple((e.slug, marks[e.slug]) for e in events if e.slug in marks)
+        key = (events, heading, after, here, self._shown_with(events, heading))
+        parts = self._sections.get(key)
+        if parts is None:
+            if len(self._sections) >= SECTIONS_KEPT:
+                self._sections.clear()
+            parts = self._sections[key] = self._section(events, heading, after, marks)
+        return Markup("".join(parts))
+
+    def _shown_with(self, events: tuple[Event, ...], heading: str) -> tuple[object, ...]:
+        """What the items of `events` show beyond the events themselves: the card's links
+        to entities and connected events, and the times git gave the event."""
+        timeline = self._timeline
+        return tuple(
+            (e.slug, tuple(self._card_params(e, heading).items()), timeline.times(e))
+            for e in events
+            if shows_others(e, timeline)
+        )
+
+    def _section(
+        self,
+        events: tuple[Event, ...],
+        heading: str,
+        after: Event | None,
+        marks: Mapping[str, tuple[tuple[str, Period, bool], ...]],
+    ) -> tuple[str, ...]:
+        parts: list[str] = []
         newest_first = self.site.config.newest_first
         for event, gap in zip(events, gaps(events, after, newest_first), strict=True):
             here = marks.get(event.slug, ())
@@ -146,7 +179,7 @@ class Renderer:
             else:
                 parts += [frame[0], card, frame[1]]
             parts += [self._mark(kind, period) for kind, period, above in here if not above]
-        return Markup("".join(parts))
+        return tuple(parts)
 
     def _item_frame(self, event: Event, gap: Gap, times: Times) -> tuple[str, str] | None:
         """`_event_item.html` around the card, as the text before and after it.
