@@ -9,7 +9,7 @@ page's key says whether it needs rendering again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -334,9 +334,21 @@ def _once(name: str) -> Callable[[Callable[[Timeline], T]], Callable[[Timeline],
     return wrap
 
 
-# What the last grouping of sources was made from (each citing event's slug and sources, in
-# timeline order), and the publishers it made.
-_GROUPED: dict[str, tuple[tuple[tuple[str, tuple[Source, ...]], ...], tuple[Publisher, ...]]] = {}
+Cited = tuple[tuple[str, tuple[Source, ...]], ...]  # each citing event's slug and sources
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """A grouping of sources: what it was made from (the citing events, and what they cite),
+    the publishers, and where each event is in them."""
+
+    events: tuple[Event, ...]
+    cited: Cited
+    publishers: tuple[Publisher, ...]
+    places: dict[str, list[tuple[int, int]]]  # event slug -> (publisher, use) indexes
+
+
+_GROUPED: dict[str, _Grouping] = {}  # the last grouping made
 
 
 @_once("_publishers")
@@ -347,25 +359,38 @@ def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
     The preview groups them again after each edit, and most edits leave every event's
     sources and the events' order as they were: then the last grouping stands, holding
     the edited events' new versions."""
-    cited = tuple((event.slug, event.sources) for event in timeline if event.sources)
+    events = tuple(event for event in timeline if event.sources)
+    cited = tuple((event.slug, event.sources) for event in events)
     last = _GROUPED.get("last")
-    if last is not None and last[0] == cited:
-        found = tuple(_with_events(group, timeline.by_slug) for group in last[1])
+    if last is not None and last.cited == cited:
+        edited = {new.slug for new, old in zip(events, last.events, strict=True) if new is not old}
+        found = _with_events(last, edited, timeline.by_slug)
+        places = last.places
     else:
         found = _grouped(timeline)
-    _GROUPED["last"] = (cited, found)
+        places = {}
+        for number, group in enumerate(found):
+            for index, use in enumerate(group.uses):
+                for event in use.events:
+                    places.setdefault(event.slug, []).append((number, index))
+    _GROUPED["last"] = _Grouping(events, cited, found, places)
     return found
 
 
-def _with_events(group: Publisher, now: Mapping[str, Event]) -> Publisher:
-    """`group` listing the current version of each of its events (itself when it does)."""
-    uses = tuple(
-        use if all(now[e.slug] is e for e in use.events)
-        else SourceUse(use.source, tuple(now[e.slug] for e in use.events))
-        for use in group.uses
+def _with_events(
+    last: _Grouping, edited: set[str], now: Mapping[str, Event]
+) -> tuple[Publisher, ...]:
+    """The last grouping, listing the current versions of the `edited` events."""
+    places = {place for slug in edited for place in last.places[slug]}
+    uses = {number: list(last.publishers[number].uses) for number, _ in places}
+    for number, index in places:
+        use = uses[number][index]
+        uses[number][index] = SourceUse(use.source, tuple(now[e.slug] for e in use.events))
+    return tuple(
+        Publisher(group.name, group.slug, tuple(uses[number]), group.events)
+        if number in uses else group
+        for number, group in enumerate(last.publishers)
     )  # fmt: skip
-    same = all(new is old for new, old in zip(uses, group.uses, strict=True))
-    return group if same else Publisher(group.name, group.slug, uses, group.events)
 
 
 def _grouped(timeline: Timeline) -> tuple[Publisher, ...]:
@@ -411,9 +436,9 @@ def _publisher_pages(publisher: Publisher) -> list[str]:
     return [f"{publisher.url}{f'{n}/' if n > 1 else ''}index.html" for n in range(1, count + 1)]
 
 
-# A publisher page's path -> what it showed last (its heading's data, and the very source and
-# event objects it listed) and the fingerprint that made.
-_SHOWN: dict[str, tuple[tuple[object, ...], list[object], str]] = {}
+# A publisher page's path -> what it showed last (its heading's data, the very uses, and the
+# source and event objects they held) and the fingerprint that made.
+_SHOWN: dict[str, tuple[tuple[object, ...], tuple[SourceUse, ...], list[object], str]] = {}
 
 
 def _publisher_fingerprint(path: str, head: tuple[object, ...], part: tuple[SourceUse, ...]) -> str:
@@ -423,21 +448,23 @@ def _publisher_fingerprint(path: str, head: tuple[object, ...], part: tuple[Sour
     very same objects (an unchanged event, its sources included, stays the same immutable
     object from one build to the next): those keep their fingerprint instead of hashing
     every source of the timeline again."""
-    objects = [item for use in part for item in (use.source, *use.events)]
     known = _SHOWN.get(path)
-    if (
-        known is not None
-        and known[0] == head
-        and len(known[1]) == len(objects)
-        and all(old is new for old, new in zip(known[1], objects, strict=True))
-    ):
-        return known[2]
+    if known is not None and known[0] == head and _same(known[1], part):
+        return known[3]  # the very uses (a use holds its source and events)
+    objects = [item for use in part for item in (use.source, *use.events)]
+    if known is not None and known[0] == head and _same(known[2], objects):
+        return known[3]
     shown = (*head, tuple(
         (use.source, tuple((e.slug, e.title) for e in use.events)) for use in part
     ))  # fmt: skip
     fingerprint = stable_hash(shown)
-    _SHOWN[path] = (head, objects, fingerprint)
+    _SHOWN[path] = (head, part, objects, fingerprint)
     return fingerprint
+
+
+def _same(before: Sequence[object], now: Sequence[object]) -> bool:
+    """Whether two sequences hold the very same objects."""
+    return len(before) == len(now) and all(old is new for old, new in zip(before, now, strict=True))
 
 
 def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
