@@ -15,9 +15,9 @@ than disk noise). Each figure is the median of --repeats runs:
   edit      one event's title changed, rebuilt as the live preview does (in memory, after a
             first build), from the change being noticed to the new pages being written (the
             preview then reloads the browsers and refreshes the data exports): the median of
-            at least five edits; `first`: the first edit after starting, which also compiles
-            the templates and fills the caches this process had not used yet (the first
-            build ran in worker processes)
+            at least five edits; `first`: the first edit after starting, which also fills
+            the caches this process had not used yet (the first build ran in worker
+            processes)
   memory    peak resident memory of the build process, and of its largest helper (a forked
             worker, whose figure counts the memory it shares with the build, or Pagefind);
             `all`: the peak of all the build's processes together (proportional set sizes
@@ -225,6 +225,7 @@ def one_edit(site: Path, out: Path, repeats: int) -> tuple[float, float]:
     with fewer_collections():
         builder = Builder(open_site(site), drafts=True, parallel=True)
         Pipeline(builder, output(True)).run()
+        builder.warm_up()  # as the preview does once its first build is done
         builder.parallel = False
         path = sorted((site / "content" / "events").glob("*.md"))[len(builder.compiled) // 3]
         original = path.read_text()

@@ -123,6 +123,23 @@ def test_an_edit_shows_in_the_served_page(server, preview_site):
     server.wait_for_output("Rebuilt in")
 
 
+def test_files_in_templates_that_no_page_uses_do_not_stop_the_preview(preview_site):
+    """Once started, the preview compiles every template it may need; one that no page uses
+    and that does not compile, or a picture kept beside them, must not stop it."""
+    templates = preview_site / "templates"
+    templates.mkdir()
+    (templates / "draft-idea.html").write_text("{% if %}\n")
+    (templates / "sketch.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    process = ServeProcess(preview_site)
+    try:
+        process.wait_for_output("Preview at")
+        write_event(preview_site, "first.md", event_text("First event, edited", "2019-01-01"))
+        eventually(lambda: "First event, edited" in process.get("events/first/")[1])
+        assert process.status() == []
+    finally:
+        process.stop()
+
+
 def test_broken_yaml_is_shown_and_the_server_stays_up(server, preview_site):
     path = preview_site / "content" / "events" / "first.md"
     good = path.read_text()

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parallel
+from . import markup, parallel
 from .citations import cite_labels
 from .compiler import (
     Compiled,
@@ -291,6 +291,13 @@ class Builder:
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(self.site)
         return self._renderer
+
+    def warm_up(self) -> None:
+        """Make ready in this process what a parallel build made in its workers (the
+        compiled templates, the Markdown converter), so that the next build, the preview's
+        first after an edit, does not wait for them."""
+        self.renderer().compile_templates()
+        markup.warm_up()
 
     def _planned(self) -> Renderer:
         """The renderer `plan` chose for this run: the later stages use it as it is, since

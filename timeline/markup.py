@@ -174,6 +174,13 @@ def render_markdown(
     return Rendered(body, tuple(_CITING.counts), tuple(dict.fromkeys(_CITING.unknown)))
 
 
+def warm_up() -> None:
+    """Make this process's converter and sanitizer now: the preview calls this after its
+    first build, which converted every body in worker processes, so that its first edit
+    does not wait for them."""
+    render_markdown("*Ready*.", allow_raw_html=False)
+
+
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
     text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", _CITE.sub(" ", fragment)))

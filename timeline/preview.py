@@ -273,6 +273,8 @@ class Preview:
         """First build (errors shown, not fatal), with a placeholder home page on failure."""
         with parallel.fewer_collections():
             built = self.rebuild(None)
+        if built and self.builder is not None:
+            self.builder.warm_up()
         if not built:
             self._install_preview_files()
             if not (self.out / "index.html").exists():

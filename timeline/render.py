@@ -91,6 +91,16 @@ class Renderer:
         """
         return Markup("".join(self._fragment(template, event, params) for event in events))
 
+    def compile_templates(self) -> None:
+        """Compile every template of the theme now: the preview calls this after its first
+        build, which rendered in worker processes, so that its first edit does not wait for
+        them. A template that does not compile is left for its page's render to report."""
+        for name in self.env.list_templates():
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, ValueError):  # ValueError: not UTF-8 text
+                continue
+
     def use_timeline(self, timeline: Timeline) -> None:
         """The timeline cards are drawn in: a card links to its entities and its connected
         events, so it is kept by their titles too (renaming one draws its cards again)."""
