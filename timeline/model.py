@@ -385,7 +385,7 @@ class Timeline:
         """Take over the tag lists of `previous` when every event carries the same tags, in
         the same order of events (an edit of a body or a title): only the lists holding an
         edited event are made again, and each event's place in its lists stands."""
-        if _tag_signature(previous) != _tag_signature(self):
+        if previous._tag_signature != self._tag_signature:
             return
         now = self.by_slug
         self.__dict__["tags"] = tuple(
@@ -394,6 +394,12 @@ class Timeline:
             for group in previous.tags
         )  # fmt: skip
         self.__dict__["_member_index"] = previous._member_index
+
+    @cached_property
+    def _tag_signature(self) -> tuple[tuple[str, tuple[Tag, ...]], ...]:
+        """Every event's slug and tags, in timeline order: what the tag lists are made of
+        (kept: the next edit's timeline compares itself with this one's)."""
+        return tuple((event.slug, event.tags) for event in self.events)
 
     def _times_after(self, previous: Timeline) -> dict[str, Times]:
         """The times worked out for the previous version, for the events that are the same
@@ -609,11 +615,6 @@ class Timeline:
             if found:
                 related[slug] = found
         return related
-
-
-def _tag_signature(timeline: Timeline) -> tuple[tuple[str, tuple[Tag, ...]], ...]:
-    """Every event's slug and tags, in timeline order: what the tag lists are made of."""
-    return tuple((event.slug, event.tags) for event in timeline.events)
 
 
 def changed_slugs(before: Timeline, after: Timeline) -> set[str]:

@@ -73,12 +73,12 @@ def _at(item: Compiled, where: tuple[str | int, ...], message: str, line_of: Lin
 def _part_of_cycles(events: dict[str, Compiled], line_of: LineOf) -> list[Problem]:
     """`part-of` links that lead back to where they started (A part of B part of A),
     reported once per cycle, at the link that closes it in the first file of the cycle."""
-    parents = {
-        slug: [(index, r.event) for index, r in enumerate(c.event.relations) if r.kind == "part-of"]
+    parents = {  # only events with a part-of link can be in a loop
+        slug: links
         for slug, c in events.items()
-        if c.event and c.event.relations
-    }
-    parents = {slug: links for slug, links in parents.items() if links}  # only these can loop
+        if c.event and (links := [(i, r.event) for i, r in enumerate(c.event.relations)
+                                  if r.kind == "part-of"])
+    }  # fmt: skip
     problems = []
     reported: set[frozenset[str]] = set()
     for start in sorted(parents):

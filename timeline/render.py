@@ -159,7 +159,9 @@ class Renderer:
 
     def _shown_with(self, events: tuple[Event, ...], heading: str) -> tuple[object, ...]:
         """What the items of `events` show beyond the events themselves: the card's links
-        to entities and connected events, and the times git gave the event."""
+        to entities and connected events, and the times git gave the event. Links with
+        their URLs, unlike a list's `shown_with` digest (`pages.py`): a connected event
+        renamed in another year changes this section, not the renamed event's own."""
         timeline = self._timeline
         return tuple(
             (e.slug, tuple(self._card_params(e, heading).items()), timeline.times(e))
