@@ -57,7 +57,7 @@ from .files import (
 )
 from .history import History, read_history
 from .keys import Seen, exports_key, theme_key
-from .model import Timeline, changed_slugs
+from .model import Timeline
 from .output import Sink, check_collisions
 from .pages import Page, page_paths, plan_pages, site_warnings
 from .project import Site
@@ -250,7 +250,7 @@ class Builder:
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
         self._refuse_warnings(problems)
-        run.warnings = sorted(problems)
+        run.warnings = sorted(problems, key=Problem.order)
 
     def _refuse_warnings(self, warnings: list[Problem]) -> None:
         """With `strict`, the warnings fail the build as errors, before anything is written."""
@@ -437,7 +437,7 @@ def _affected(before: Timeline, after: Timeline) -> tuple[set[str], set[str]]:
     the pages that can change are those of the changed events, of their neighbours and
     linked events (before and after the change), and of their tags.
     """
-    changed = changed_slugs(before, after) | _redated(before, after)
+    changed = after.changed_since(before) | _redated(before, after)
     linked = before.linked_slugs(changed) | after.linked_slugs(changed)
     events = before.near(changed) | after.near(changed) | linked
     tags: set[str] = set()

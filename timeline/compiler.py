@@ -122,13 +122,14 @@ def check_unique_slugs(
     compiled: Iterable[Compiled | CompiledPeriod | CompiledEntity],
 ) -> list[Problem]:
     """Two events (or two periods) with one slug would overwrite each other's page: report
-    the later file."""
+    the later file. (The preview checks every file after each edit: most sites have no
+    duplicate, which a set of the slugs tells without sorting the files.)"""
+    named = [(item, subject) for item in compiled if (subject := item.subject) is not None]
+    if len({subject.slug for _, subject in named}) == len(named):
+        return []
     first: dict[str, Event | Period | Entity] = {}
     problems = []
-    for item in sorted(compiled, key=lambda c: c.subject.path if c.subject else ""):
-        subject = item.subject
-        if subject is None:
-            continue
+    for item, subject in sorted(named, key=lambda pair: pair[1].path):
         if subject.slug in first:
             other = first[subject.slug].path
             message = f'"{subject.slug}" is already used by {other}; set a different slug:'

@@ -39,9 +39,11 @@ class Problem:
     def __lt__(self, other: Problem) -> bool:
         """Problems sort by file, then line (a problem of the whole file first), so that a
         report reads top to bottom; a missing line must not make sorting fail."""
-        return self._order() < other._order()
+        return self.order() < other.order()
 
-    def _order(self) -> tuple[str, int, str, str, bool]:
+    def order(self) -> tuple[str, int, str, str, bool]:
+        """Where the problem sorts (`sorted(problems, key=Problem.order)` is quicker than
+        comparing problems, which calls this twice for each comparison)."""
         return (self.path, self.line or 0, self.field, self.message, self.warning)
 
     @property
@@ -78,7 +80,7 @@ class BuildFailed(TimelineError):
     """The site has errors; nothing was written."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=Problem.order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

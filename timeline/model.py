@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -373,7 +375,7 @@ class Timeline:
         title."""
         ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
         named = sorted(entities, key=lambda e: (e.title.casefold(), e.slug))
-        timeline = cls(tuple(sorted(events, key=lambda e: e.sort_key)), tuple(ordered),
+        timeline = cls(tuple(sorted(events, key=attrgetter("sort_key"))), tuple(ordered),
                        tuple(named), history or NO_HISTORY, repo_prefix)  # fmt: skip
         if previous is not None:
             timeline._tags_after(previous)
@@ -382,24 +384,36 @@ class Timeline:
         return timeline
 
     def _tags_after(self, previous: Timeline) -> None:
-        """Take over the tag lists of `previous` when every event carries the same tags, in
-        the same order of events (an edit of a body or a title): only the lists holding an
-        edited event are made again, and each event's place in its lists stands."""
-        if previous._tag_signature != self._tag_signature:
+        """Take over the tag lists of `previous` when the same events carry the same tags,
+        in the same order (an edit of a body, or of a title that leaves the event where it
+        was): only the lists holding an edited event are made again, and each event's place
+        in its lists stands. The unchanged events keep their order among themselves, so the
+        order stands when every edited event kept its place."""
+        changed = self.changed_since(previous)
+        old, now = previous.by_slug, self.by_slug
+        if old.keys() != now.keys() or any(
+            old[slug].tags != now[slug].tags or previous._position[slug] != self._position[slug]
+            for slug in changed
+        ):
             return
-        now = self.by_slug
+        touched = {tag.slug for slug in changed for tag in now[slug].tags}
         self.__dict__["tags"] = tuple(
-            group if all(now[e.slug] is e for e in group.events)
-            else TagGroup(group.tag, tuple(now[e.slug] for e in group.events))
+            TagGroup(group.tag, tuple(now[e.slug] for e in group.events))
+            if group.tag.slug in touched else group
             for group in previous.tags
         )  # fmt: skip
         self.__dict__["_member_index"] = previous._member_index
 
-    @cached_property
-    def _tag_signature(self) -> tuple[tuple[str, tuple[Tag, ...]], ...]:
-        """Every event's slug and tags, in timeline order: what the tag lists are made of
-        (kept: the next edit's timeline compares itself with this one's)."""
-        return tuple((event.slug, event.tags) for event in self.events)
+    def changed_since(self, previous: Timeline) -> set[str]:
+        """Slugs of the events added, removed or changed since `previous` (see
+        `changed_slugs`), worked out once: the tag lists, the related events and the
+        builder's planning all ask after each edit. Not to be changed by the caller."""
+        known = self.__dict__.get("_changed_since")
+        if known is not None and known[0]() is previous:
+            return known[1]
+        found = changed_slugs(previous, self)
+        self.__dict__["_changed_since"] = (weakref.ref(previous), found)  # not kept alive
+        return found
 
     def _times_after(self, previous: Timeline) -> dict[str, Times]:
         """The times worked out for the previous version, for the events that are the same
@@ -602,7 +616,7 @@ class Timeline:
         An event's related events depend only on the members near it in its tags' lists, so
         only events near a changed event (before or after the change) need computing again.
         """
-        changed = changed_slugs(previous, self)
+        changed = self.changed_since(previous)
         nearby = previous.near(changed) | self.near(changed)
         related = {
             slug: found

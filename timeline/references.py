@@ -20,15 +20,21 @@ LineOf = Callable[[str, tuple[str | int, ...]], int | None]  # (file, key positi
 def check_references(
     compiled: Sequence[Compiled], entities: Sequence[CompiledEntity], line_of: LineOf
 ) -> list[Problem]:
-    """Unknown entities, unknown or self-referring related events, and `part-of` cycles."""
+    """Unknown entities, unknown or self-referring related events, and `part-of` cycles.
+
+    Only the events that name an entity or another event are looked at: the preview checks
+    every file after each edit, and most events of a large timeline name none."""
+    referring = [
+        (item, event) for item in compiled
+        if (event := item.event) is not None and (event.entities or event.relations)
+    ]  # fmt: skip
+    if not referring:
+        return []
     known = [c.entity for c in entities if c.entity]
     names = _entity_names(known)
     events = {c.event.slug: c for c in compiled if c.event}
     problems = []
-    for item in compiled:
-        event = item.event
-        if event is None:
-            continue
+    for item, event in referring:
         for index, slug in enumerate(event.entities):
             if slug not in names or names[slug] != slug:
                 message = f'"{slug}" is not an entity (no file content/entities/{slug}.md)'
@@ -43,7 +49,7 @@ def check_references(
                 hint = _hint(relation.event, {slug: slug for slug in events})
                 message = f'"{relation.event}" is not an event{hint}'
                 problems.append(_at(item, where, message, line_of))
-    return problems + _part_of_cycles(events, line_of)
+    return problems + _part_of_cycles(referring, events, line_of)
 
 
 def _entity_names(entities: Iterable[Entity]) -> dict[str, str]:
@@ -70,14 +76,17 @@ def _at(item: Compiled, where: tuple[str | int, ...], message: str, line_of: Lin
     return Problem(event.path, line_of(event.path, where), name, message)
 
 
-def _part_of_cycles(events: dict[str, Compiled], line_of: LineOf) -> list[Problem]:
+def _part_of_cycles(
+    referring: list[tuple[Compiled, Event]], events: dict[str, Compiled], line_of: LineOf
+) -> list[Problem]:
     """`part-of` links that lead back to where they started (A part of B part of A),
-    reported once per cycle, at the link that closes it in the first file of the cycle."""
-    parents = {  # only events with a part-of link can be in a loop
-        slug: links
-        for slug, c in events.items()
-        if c.event and (links := [(i, r.event) for i, r in enumerate(c.event.relations)
-                                  if r.kind == "part-of"])
+    reported once per cycle, at the link that closes it in the first file of the cycle.
+    Only events with a part-of link (among the `referring` ones) can be in a loop."""
+    parents = {
+        event.slug: links
+        for item, event in referring
+        if events[event.slug] is item  # of two files with one slug, the one `events` holds
+        and (links := [(i, r.event) for i, r in enumerate(event.relations) if r.kind == "part-of"])
     }  # fmt: skip
     problems = []
     reported: set[frozenset[str]] = set()
