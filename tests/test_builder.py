@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import commit_all, event_text, touch_later, write_event
-from timeline import layout, overview, pages
+from timeline import keys, layout, overview, pages
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -59,9 +59,13 @@ def random_event(rng: random.Random, number: int) -> str:
         f" publisher: {rng.choice(PUBLISHERS)}, date: 2005-01-0{rng.randint(1, 3)}}}"
         for _ in range(rng.randint(0, 2))
     )
+    corrections = ", ".join(  # each one listed on the changes page
+        f"{{date: 2006-0{rng.randint(1, 3)}-01, note: Fix {rng.randint(0, 9)}}}"
+        for _ in range(rng.choice([0, 0, 1, 2]))
+    )
     return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]",
                       entities=f"[{entities}]", related=f"[{links}]",
-                      sources=f"[{sources}]")  # fmt: skip
+                      sources=f"[{sources}]", corrections=f"[{corrections}]")  # fmt: skip
 
 
 def write_entity(site: Path, slug: str, title: str) -> str:
@@ -142,7 +146,10 @@ def test_incremental_output_matches_a_full_build(
 
 
 # What a process remembers from build to build (for the preview), by module and name.
-MEMOS = [(pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN")]
+MEMOS = [
+    (pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN"),
+    (keys, "_CHUNKS"), (pages, "_LISTED"),
+]  # fmt: skip
 
 
 def full_build(site) -> dict[str, bytes]:

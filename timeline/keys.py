@@ -21,6 +21,7 @@ from . import __version__
 from .citations import cite_labels
 from .exports import export_links
 from .files import walk_files
+from .layout import Chunk
 from .model import Event, Timeline
 from .project import Site
 
@@ -64,14 +65,33 @@ def page_key(
     return stable_hash((theme, page, values))
 
 
+# A page of a list and its stand-in, kept from one plan to the next: after an edit, the
+# preview lays out each list it plans again, and every page but the edited event's holds
+# the same events. A `Chunk` compares by the very events it holds (events compare by
+# identity) and by plain years and URLs, so an equal page stands in the same.
+_CHUNKS: dict[Chunk, str] = {}
+CHUNKS_KEPT = 4096
+
+
 def _stand_in(value: Any, seen: Seen) -> Hashable:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return value
+    if kind is Chunk:
+        return _chunk_stand_in(value)
     known = seen.get(id(value))
     if known is None or known[0] is not value:
         known = seen[id(value)] = (value, stable_hash(atoms(value)))  # the value kept: its id stays
     return known[1]
+
+
+def _chunk_stand_in(chunk: Chunk) -> str:
+    found = _CHUNKS.get(chunk)
+    if found is None:
+        if len(_CHUNKS) >= CHUNKS_KEPT:
+            _CHUNKS.clear()
+        found = _CHUNKS[chunk] = stable_hash(atoms(chunk))
+    return found
 
 
 def stable_hash(key: Hashable) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from .config import SiteConfig
 from .datetext import DateText
@@ -109,8 +110,9 @@ class Chunk:
     years: tuple[YearGroup, ...]
     url: str
 
-    @property
+    @cached_property
     def events(self) -> tuple[Event, ...]:
+        """Kept: planning and rendering a list ask for a page's events many times."""
         return tuple(event for group in self.years for event in group.events)
 
     def label(self, dates: DateText) -> str:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
@@ -511,6 +511,10 @@ class Timeline:
         found = self._links.get(event.slug, [])
         ordered = sorted(found, key=lambda pair: (self._position[pair[1].slug], pair[0]))
         return tuple(Connection(label, other) for label, other in dict.fromkeys(ordered))
+
+    def linked(self) -> KeysView[str]:
+        """Slugs of the events linked to another, either way."""
+        return self._links.keys()
 
     def is_linked(self, slug: str) -> bool:
         """Whether any event links to this one, or it to any."""

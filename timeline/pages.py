@@ -9,6 +9,7 @@ page's key says whether it needs rendering again.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -234,19 +235,44 @@ def _list_context(events: tuple[Event, ...], timeline: Timeline, site: Site) -> 
     what their cards and items show of other files (their entities' names, their connected
     events' titles, when they were added and changed), so that the page changes with them."""
     bands = [Band(p.slug, p.title, p.date, p.color, p.url) for p in timeline.periods]
+    showing = showing_others(timeline)
     return {
         "overview": overview(events, bands, dates=site.dates, base_path=site.config.base_path),
         "overview_text": overview_summary(events, bands, site.dates),
         "shown_with": stable_hash(  # a digest: the pages of one list share it, and it is long
-            tuple(_shown_with(e, timeline) for e in events if shows_others(e, timeline))
+            tuple(_shown_with(e, timeline) for e in events if e.slug in showing) if showing else ()
         ),
     }
 
 
-def shows_others(event: Event, timeline: Timeline) -> bool:
-    """Whether the event's card and item show anything of other files (entities, linked
-    events, git's dates): most events of a timeline without them show nothing."""
-    return bool(event.entities or timeline.is_linked(event.slug) or event.path in timeline.history)
+T = TypeVar("T")
+
+
+def _once(name: str) -> Callable[[Callable[[Timeline], T]], Callable[[Timeline], T]]:
+    """Work out a function of a timeline once for that timeline (planning the pages asks
+    for the sources and the changes more than once)."""
+
+    def wrap(function: Callable[[Timeline], T]) -> Callable[[Timeline], T]:
+        def once(timeline: Timeline) -> T:
+            found = timeline.__dict__.get(name)
+            if found is None:
+                found = timeline.__dict__[name] = function(timeline)
+            return found
+
+        once.__doc__ = function.__doc__
+        return once
+
+    return wrap
+
+
+@_once("_showing_others")
+def showing_others(timeline: Timeline) -> frozenset[str]:
+    """Slugs of the events whose card and item show anything of other files (entities,
+    linked events, git's dates): most events of a timeline without them show nothing.
+    Worked out once: every list of the timeline asks, for each of its events."""
+    history = timeline.history
+    shown = (event.slug for event in timeline if event.entities or event.path in history)
+    return frozenset(shown).union(timeline.linked())
 
 
 def _shown_with(event: Event, timeline: Timeline) -> tuple[object, ...]:
@@ -279,7 +305,6 @@ def _period_pages(timeline: Timeline, site: Site) -> list[Page]:
     return pages
 
 
-T = TypeVar("T")
 SOURCES_PAGE = "sources/index.html"
 SOURCES_PER_PAGE = 200  # a publisher's sources on one page (each with the events it supports)
 
@@ -315,23 +340,6 @@ class PublisherCount:
     url: str
     sources: int
     events: int
-
-
-def _once(name: str) -> Callable[[Callable[[Timeline], T]], Callable[[Timeline], T]]:
-    """Work out a function of a timeline once for that timeline (planning the pages asks
-    for the sources and the changes more than once)."""
-
-    def wrap(function: Callable[[Timeline], T]) -> Callable[[Timeline], T]:
-        def once(timeline: Timeline) -> T:
-            found = timeline.__dict__.get(name)
-            if found is None:
-                found = timeline.__dict__[name] = function(timeline)
-            return found
-
-        once.__doc__ = function.__doc__
-        return once
-
-    return wrap
 
 
 Cited = tuple[tuple[str, tuple[Source, ...]], ...]  # each citing event's slug and sources
@@ -599,24 +607,42 @@ class Change:
         return f"{self.kind}-{self.time}"
 
 
+# The last timeline whose changes were listed, and its changes.
+_LISTED: dict[str, tuple[weakref.ref[Timeline], tuple[Change, ...]]] = {}
+
+
 @_once("_changes")
 def changes_of(timeline: Timeline) -> tuple[Change, ...]:
     """Every addition (first commit), update (each later commit, or `updated:`) and
-    correction, newest first."""
-    found = []
-    for event in timeline:
-        history = timeline.history.get(event.path)
-        times = timeline.times(event)
-        if times.added:
-            found.append(Change(times.added, "added", event))
-        later = set(history.changes[:-1]) if history else set()
-        if event.revised is not None and times.changed:
-            later = {times.changed}  # set by hand: it stands for the updates
-        found += [Change(time, "updated", event) for time in later]
-        found += [
-            Change(day_time(c.date.latest), "corrected", event, c.note) for c in event.corrections
-        ]
-    return tuple(sorted(found, key=lambda c: (c.time, c.kind, c.event.slug), reverse=True))
+    correction, newest first.
+
+    An event's changes depend only on it and on git's history: after an edit, the preview
+    keeps those of the unchanged events from the last list, while the history stands."""
+    last = _LISTED.get("last")
+    before = last[0]() if last is not None else None
+    if last is not None and before is not None and before.history is timeline.history:
+        changed = timeline.changed_since(before)
+        found = [change for change in last[1] if change.event.slug not in changed]
+        for slug in changed:
+            event = timeline.by_slug.get(slug)
+            found += _changes_of_event(event, timeline) if event is not None else []
+    else:
+        found = [change for event in timeline for change in _changes_of_event(event, timeline)]
+    listed = tuple(sorted(found, key=lambda c: (c.time, c.kind, c.event.slug), reverse=True))
+    _LISTED["last"] = (weakref.ref(timeline), listed)
+    return listed
+
+
+def _changes_of_event(e: Event, timeline: Timeline) -> list[Change]:
+    history = timeline.history.get(e.path)
+    times = timeline.times(e)
+    found = [Change(times.added, "added", e)] if times.added else []
+    later = set(history.changes[:-1]) if history else set()
+    if e.revised is not None and times.changed:
+        later = {times.changed}  # set by hand: it stands for the updates
+    found += [Change(time, "updated", e) for time in later]
+    corrected = [Change(day_time(c.date.latest), "corrected", e, c.note) for c in e.corrections]
+    return found + corrected
 
 
 def _changes_page(timeline: Timeline, site: Site) -> list[Page]:

@@ -21,7 +21,7 @@ from .exports import export_links
 from .keys import theme_key
 from .layout import Gap, gaps, years_of
 from .model import Event, Period, Timeline, Times
-from .pages import Page, shows_others
+from .pages import Page, showing_others
 from .project import Site
 from .urls import encoded
 
@@ -163,10 +163,11 @@ class Renderer:
         their URLs, unlike a list's `shown_with` digest (`pages.py`): a connected event
         renamed in another year changes this section, not the renamed event's own."""
         timeline = self._timeline
+        showing = showing_others(timeline)
         return tuple(
             (e.slug, tuple(self._card_params(e, heading).items()), timeline.times(e))
             for e in events
-            if shows_others(e, timeline)
+            if e.slug in showing
         )
 
     def _section(
