@@ -148,7 +148,7 @@ def test_incremental_output_matches_a_full_build(
 # What a process remembers from build to build (for the preview), by module and name.
 MEMOS = [
     (pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN"),
-    (keys, "_CHUNKS"), (pages, "_LISTED"),
+    (keys, "_CHUNKS"), (pages, "_LISTED"), (overview, "_RUNS"),
 ]  # fmt: skip
 
 

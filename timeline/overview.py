@@ -121,7 +121,10 @@ class Scale:
 def time_range(dates: Iterable[EventDate]) -> tuple[int, int] | None:
     """The span to draw: first to last known day, padded a little so edge marks show whole
     and an open end always has some length to fade over; None when nothing is known."""
-    days = [d for date in dates for d in known_days(date) if d is not None]
+    return _padded([d for date in dates for d in known_days(date) if d is not None])
+
+
+def _padded(days: list[int]) -> tuple[int, int] | None:
     if not days:
         return None
     first, last = min(days), max(days)
@@ -385,15 +388,13 @@ def overview(
     so that a template can simply skip the figure. The template wraps it in a `<figure>`
     with `overview_summary` as its caption."""
     scale = _scale_of(events, bands, width)
-    titled = {e.slug for e in _marked(events, scale)[1]} if scale is not None else set()
+    titled = _marked(events, scale)[1] if scale is not None else ()
     settings = (dates.language.fingerprint, tuple(bands), base_path, width, height)
     digest = hashlib.blake2b(repr(settings).encode(), digest_size=16)
-    # One line per event, its fields apart (no field holds a control character): this is
-    # worked out for every list after each edit in the preview, so it is kept plain.
-    digest.update("\x1e".join([
-        f"{e.slug}\x1f{e.date.text}\x1f{e.importance}\x1f{e.title if e.slug in titled else ''}"
-        for e in events
-    ]).encode())  # fmt: skip
+    # The events' runs' lines, then the titles drawn (see `_Run`): this is worked out for
+    # every list after each edit in the preview, so it is kept plain.
+    digest.update("\x1e".join(run.lines for run in _runs(events)).encode() + b"\x1d")
+    digest.update("\x1d".join(f"{e.slug}\x1f{e.title}" for e in titled).encode())
     return Overview(digest.hexdigest(), events, tuple(bands), dates, base_path, width, height)
 
 
@@ -430,9 +431,54 @@ def _overview_svg(
     return _svg(scale, frame, histogram, True)
 
 
+RUN = 256  # consecutive events whose facts are kept together (see `_Run`)
+RUNS_KEPT = 8192
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a strip's digest, scale and summary need of a run of consecutive events of a
+    list. Kept by the very events (`_runs`): after an edit, the preview works out the strip
+    of every list holding the edited event again, and all its runs but one stand."""
+
+    lines: str  # each event's slug, date and importance ("\x1f" apart, "\x1e" between)
+    dates: str  # each event's date text ("\x1e" between)
+    known: tuple[int, ...]  # the first and last known day, or () when none is known
+    majors: tuple[Event, ...]
+
+
+_RUNS: dict[tuple[Event, ...], _Run] = {}
+
+
+def _runs(events: Sequence[Event]) -> list[_Run]:
+    """The events' runs of `RUN`, each worked out once for the very events it holds."""
+    found = []
+    for start in range(0, len(events), RUN):
+        run = tuple(events[start : start + RUN])
+        facts = _RUNS.get(run)
+        if facts is None:
+            if len(_RUNS) >= RUNS_KEPT:
+                _RUNS.clear()
+            facts = _RUNS[run] = _run_facts(run)
+        found.append(facts)
+    return found
+
+
+def _run_facts(events: tuple[Event, ...]) -> _Run:
+    # No field holds a control character (titles with one are refused; slugs, dates and
+    # importance are checked), so the separators keep the fields apart.
+    lines = "\x1e".join(f"{e.slug}\x1f{e.date.text}\x1f{e.importance}" for e in events)
+    days = [d for e in events for d in known_days(e.date) if d is not None]
+    known = (min(days), max(days)) if days else ()
+    majors = tuple(e for e in events if e.importance == "major")
+    return _Run(lines, "\x1e".join(e.date.text for e in events), known, majors)
+
+
 def _scale_of(events: Sequence[Event], bands: Sequence[Band], width: int) -> Scale | None:
     """The strip's time scale, or None when nothing has a date to draw."""
-    known = time_range([e.date for e in events] + [b.date for b in bands])
+    days = [d for run in _runs(events) for d in run.known]
+    days += [d for band in bands for d in known_days(band.date) if d is not None]
+    known = _padded(days)
     return None if known is None else Scale(known[0], known[1], MARGIN_PX, width - MARGIN_PX)
 
 
@@ -446,7 +492,7 @@ def _marked(events: Sequence[Event], scale: Scale) -> tuple[bool, Sequence[Event
 
 
 def _few_majors(events: Sequence[Event]) -> list[Event]:
-    majors = [e for e in events if e.importance == "major"]
+    majors = [e for run in _runs(events) for e in run.majors]
     return majors if len(majors) <= MAX_MAJOR_IN_HISTOGRAM else []
 
 
@@ -720,7 +766,8 @@ def _draw_histogram(
 
 def overview_summary(events: Sequence[Event], bands: Sequence[Band], dates: DateText) -> str:
     """What the strip shows, in words (see `_overview_summary`), kept by the dates."""
-    key = ("summary", dates.language.fingerprint, tuple(e.date.text for e in events), tuple(bands))
+    key = ("summary", dates.language.fingerprint, tuple(r.dates for r in _runs(events)),
+           tuple(bands))  # fmt: skip
     return _remembered(key, lambda: _overview_summary(events, bands, dates))
 
 
