@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import commit_all, event_text, touch_later, write_event
-from timeline import keys, layout, overview, pages
+from timeline import keys, layout, overview, pages, runs
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -148,7 +148,7 @@ def test_incremental_output_matches_a_full_build(
 # What a process remembers from build to build (for the preview), by module and name.
 MEMOS = [
     (pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN"),
-    (keys, "_CHUNKS"), (pages, "_LISTED"), (overview, "_RUNS"),
+    (keys, "_CHUNKS"), (pages, "_LISTED"), (runs, "_KEPT"),
 ]  # fmt: skip
 
 

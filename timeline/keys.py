@@ -24,6 +24,7 @@ from .files import walk_files
 from .layout import Chunk
 from .model import Event, Timeline
 from .project import Site
+from .runs import Run, by_run
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass -> its fields' names, looked up once
 
@@ -127,9 +128,13 @@ def exports_key(timeline: Timeline, site: Site) -> str:
     periods = tuple((p.digest, p.path) for p in (*timeline.periods, *timeline.entities))
     digest = hashlib.blake2b(repr((__version__, site.config, periods)).encode(), digest_size=16)
     # Each event as its file's hash (of fixed length) and its path (which cannot hold a NUL):
-    # this is worked out after every edit in the preview, so it is kept plain.
-    digest.update("".join([f"{e.digest}{e.path}\0" for e in timeline]).encode())
+    # this is worked out after every edit in the preview, so it is kept plain, by run.
+    digest.update("".join(by_run(timeline.events, "exports key", _exported)).encode())
     return digest.hexdigest()
+
+
+def _exported(events: Run) -> str:
+    return "".join([f"{e.digest}{e.path}\0" for e in events])
 
 
 def search_key(page_keys: Mapping[str, str]) -> str:

@@ -7,23 +7,26 @@ a gap gets, and how a long timeline is split into pages of whole years.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from .config import SiteConfig
 from .datetext import DateText
 from .model import Event
+from .runs import Run, by_run
 
 DENSE_YEAR = 8  # from this many events in a year, the timeline also marks months
 
 
-def years_of(events: Iterable[Event]) -> list[int]:
+def years_of(events: Sequence[Event]) -> list[int]:
     """Every year touched by any of the events, ascending (for the year filters)."""
-    years: set[int] = set()
-    for event in events:
-        years.update(event.date.years)
-    return sorted(years)
+    return sorted(frozenset().union(*by_run(events, "years", _years_of_run)))
+
+
+def _years_of_run(events: Run) -> frozenset[int]:
+    return frozenset(year for event in events for year in event.date.years)
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,21 @@ class YearGroup:
         return "year-start" if self.year is None else f"year-{self.year}".replace("--", "-minus-")
 
 
-def year_groups(events: Iterable[Event]) -> tuple[YearGroup, ...]:
-    """Events (in timeline order) under their year headings, in order."""
+def year_groups(events: Sequence[Event]) -> tuple[YearGroup, ...]:
+    """Events (in timeline order) under their year headings, in order: each run's groups
+    (`runs.py`), a year that runs on into the next run joined up."""
+    groups: dict[int | None, tuple[Event, ...]] = {}
+    for run_groups in by_run(events, "year groups", _year_groups_of_run):
+        for year, members in run_groups:
+            groups[year] = groups[year] + members if year in groups else members
+    return tuple(YearGroup(year, members) for year, members in groups.items())
+
+
+def _year_groups_of_run(events: Run) -> tuple[tuple[int | None, tuple[Event, ...]], ...]:
     groups: dict[int | None, list[Event]] = {}
     for event in events:
         groups.setdefault(event.year, []).append(event)
-    return tuple(YearGroup(year, tuple(members)) for year, members in groups.items())
+    return tuple((year, tuple(members)) for year, members in groups.items())
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ class Chunk:
     @cached_property
     def events(self) -> tuple[Event, ...]:
         """Kept: planning and rendering a list ask for a page's events many times."""
-        return tuple(event for group in self.years for event in group.events)
+        return tuple(chain.from_iterable(group.events for group in self.years))
 
     def label(self, dates: DateText) -> str:
         """The years the page covers, as headings write them: `2018–2019`."""

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from .dates import MAX_DAY, MIN_DAY, YMD, EventDate, days_in_month, iso_day
 from .datetext import DateText
 from .model import Event
+from .runs import by_run
 from .urls import encoded
 
 HISTOGRAM_ABOVE = 500  # more events than this are always drawn as a histogram
@@ -431,15 +432,9 @@ def _overview_svg(
     return _svg(scale, frame, histogram, True)
 
 
-RUN = 256  # consecutive events whose facts are kept together (see `_Run`)
-RUNS_KEPT = 8192
-
-
 @dataclass(frozen=True)
 class _Run:
-    """What a strip's digest, scale and summary need of a run of consecutive events of a
-    list. Kept by the very events (`_runs`): after an edit, the preview works out the strip
-    of every list holding the edited event again, and all its runs but one stand."""
+    """What a strip's digest, scale and summary need of a run of events (see `runs.py`)."""
 
     lines: str  # each event's slug, date and importance ("\x1f" apart, "\x1e" between)
     dates: str  # each event's date text ("\x1e" between)
@@ -447,21 +442,8 @@ class _Run:
     majors: tuple[Event, ...]
 
 
-_RUNS: dict[tuple[Event, ...], _Run] = {}
-
-
 def _runs(events: Sequence[Event]) -> list[_Run]:
-    """The events' runs of `RUN`, each worked out once for the very events it holds."""
-    found = []
-    for start in range(0, len(events), RUN):
-        run = tuple(events[start : start + RUN])
-        facts = _RUNS.get(run)
-        if facts is None:
-            if len(_RUNS) >= RUNS_KEPT:
-                _RUNS.clear()
-            facts = _RUNS[run] = _run_facts(run)
-        found.append(facts)
-    return found
+    return by_run(events, "overview", _run_facts)
 
 
 def _run_facts(events: tuple[Event, ...]) -> _Run:

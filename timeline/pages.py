@@ -10,8 +10,11 @@ page's key says whether it needs rendering again.
 from __future__ import annotations
 
 import weakref
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, compress
+from operator import is_, is_not
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +40,7 @@ from .model import (
 )
 from .overview import Band, overview, overview_summary
 from .project import Site
+from .runs import Run, by_run
 from .urls import split_url
 
 
@@ -82,11 +86,14 @@ class StatusCount:
 
 def status_counts(events: tuple[Event, ...], config: SiteConfig) -> tuple[StatusCount, ...]:
     """The statuses the events use, in the site's order."""
-    counts: dict[str, int] = {}
-    for event in events:
-        if event.status:
-            counts[event.status] = counts.get(event.status, 0) + 1
+    counts: Counter[str] = Counter()
+    for run_counts in by_run(events, "statuses", _statuses):
+        counts.update(run_counts)
     return tuple(StatusCount(s, counts[s.key]) for s in config.statuses if s.key in counts)
+
+
+def _statuses(events: Run) -> Counter[str]:
+    return Counter(event.status for event in events if event.status)
 
 
 @dataclass(frozen=True)
@@ -137,11 +144,10 @@ def plan_pages(
              _("All tags of %(site)s.") % {"site": config.title}, {"tags": tag_counts}),
         Page("404.html", "404.html", _("Page not found")),
     ]  # fmt: skip
-    listed_on = {event.slug: chunk.url for chunk in chunks for event in chunk.events}
+    listed_on = {group.year: chunk.url for chunk in chunks for group in chunk.years}
     pages += [
-        _event_page(timeline, event, listed_on[event.slug], site)
-        for event in timeline
-        if events is None or event.slug in events
+        _event_page(timeline, event, listed_on[event.year], site)
+        for event in _chosen(timeline, events)
     ]
     for group in timeline.tags:
         if tags is None or group.tag.slug in tags:
@@ -151,6 +157,15 @@ def plan_pages(
     pages += _entity_pages(timeline, site)
     pages += _changes_page(timeline, site)
     return pages + _site_files(timeline, site)
+
+
+def _chosen(timeline: Timeline, slugs: set[str] | None) -> Sequence[Event]:
+    """The events of `slugs` (all of them for None), in timeline order: after an edit,
+    the preview plans the pages of a few events of thousands."""
+    if slugs is None:
+        return timeline.events
+    found = [timeline.by_slug[slug] for slug in slugs if slug in timeline.by_slug]
+    return sorted(found, key=lambda event: event.sort_key)  # the timeline's own order
 
 
 @dataclass(frozen=True)
@@ -270,9 +285,18 @@ def showing_others(timeline: Timeline) -> frozenset[str]:
     """Slugs of the events whose card and item show anything of other files (entities,
     linked events, git's dates): most events of a timeline without them show nothing.
     Worked out once: every list of the timeline asks, for each of its events."""
-    history = timeline.history
-    shown = (event.slug for event in timeline if event.entities or event.path in history)
-    return frozenset(shown).union(timeline.linked())
+    runs = by_run(timeline.events, "shows others", _naming)
+    shown = set(timeline.linked()).union(*(named for named, _ in runs))
+    if timeline.history:  # the events whose files git knows
+        slug_at = dict(chain.from_iterable(paths for _, paths in runs))
+        shown.update(slug_at[path] for path in timeline.history.keys() & slug_at.keys())
+    return frozenset(shown)
+
+
+def _naming(events: Run) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """Slugs of the events that name entities; every event's path and slug."""
+    named = frozenset(event.slug for event in events if event.entities)
+    return named, tuple((event.path, event.slug) for event in events)
 
 
 def _shown_with(event: Event, timeline: Timeline) -> tuple[object, ...]:
@@ -367,11 +391,12 @@ def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
     The preview groups them again after each edit, and most edits leave every event's
     sources and the events' order as they were: then the last grouping stands, holding
     the edited events' new versions."""
-    events = tuple(event for event in timeline if event.sources)
-    cited = tuple((event.slug, event.sources) for event in events)
+    runs = by_run(timeline.events, "citing", _citing)
+    events = tuple(chain.from_iterable(run for run, _ in runs))
+    cited = tuple(chain.from_iterable(pairs for _, pairs in runs))
     last = _GROUPED.get("last")
     if last is not None and last.cited == cited:
-        edited = {new.slug for new, old in zip(events, last.events, strict=True) if new is not old}
+        edited = {new.slug for new in compress(events, map(is_not, events, last.events))}
         found = _with_events(last, edited, timeline.by_slug)
         places = last.places
     else:
@@ -383,6 +408,12 @@ def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
                     places.setdefault(event.slug, []).append((number, index))
     _GROUPED["last"] = _Grouping(events, cited, found, places)
     return found
+
+
+def _citing(events: Run) -> tuple[tuple[Event, ...], Cited]:
+    """The events that cite sources, and their slugs and sources."""
+    citing = tuple(event for event in events if event.sources)
+    return citing, tuple((event.slug, event.sources) for event in citing)
 
 
 def _with_events(
@@ -472,7 +503,7 @@ def _publisher_fingerprint(path: str, head: tuple[object, ...], part: tuple[Sour
 
 def _same(before: Sequence[object], now: Sequence[object]) -> bool:
     """Whether two sequences hold the very same objects."""
-    return len(before) == len(now) and all(old is new for old, new in zip(before, now, strict=True))
+    return len(before) == len(now) and all(map(is_, before, now))
 
 
 def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
@@ -492,9 +523,9 @@ def _sources_page(timeline: Timeline, site: Site) -> list[Page]:
     pages = [Page(SOURCES_PAGE, "sources.html", _("Sources"), description, context)]
     for group in groups:
         paths = _publisher_pages(group)
+        links = tuple((n + 1, p.removesuffix("index.html")) for n, p in enumerate(paths))
         for number, path in enumerate(paths):
             part = group.uses[number * SOURCES_PER_PAGE : (number + 1) * SOURCES_PER_PAGE]
-            links = tuple((n + 1, p.removesuffix("index.html")) for n, p in enumerate(paths))
             own = {"publisher": by_url[group.url], "uses": part, "total": len(timeline),
                    "number": number, "pages": links}  # fmt: skip
             name = _(group.name)
@@ -664,7 +695,7 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
     """Every HTML page a visitor may open (the sitemap's list), without rendering any."""
     paths = {"tags/index.html"}
     paths.update(f"{chunk.url}index.html" for chunk in chunks_of(timeline.events, config))
-    paths.update(f"{event.url}index.html" for event in timeline)
+    paths.update(*by_run(timeline.events, "event pages", _event_paths))
     for group in timeline.tags:
         chunks = chunks_of(group.events, config)
         paths.update(f"{group.tag.url}{chunk.url}index.html" for chunk in chunks)
@@ -684,6 +715,10 @@ def _html_paths(timeline: Timeline, config: SiteConfig) -> set[str]:
         chunks = chunks_of(timeline.involving[entity.slug], config)
         paths.update(f"{entity.url}{chunk.url}index.html" for chunk in chunks)
     return paths
+
+
+def _event_paths(events: Run) -> tuple[str, ...]:
+    return tuple(f"{event.url}index.html" for event in events)
 
 
 def page_paths(timeline: Timeline, site: Site) -> set[str]:

@@ -1,0 +1,39 @@
+"""Facts about a list of events, worked out run by run and kept by the very events of a run.
+
+After an edit, the live preview plans every list that holds the edited event again: the
+whole timeline and the edited event's tags, thousands of events each. Whatever the pages
+need from all of them (their years, their year groups, the strip's digest, the exports'
+key) is worked out from runs of `RUN` consecutive events, and each run's facts are kept by
+its events, which compare by identity (an unchanged file's event stays the same object from
+one build to the next). So only the edited event's run is worked out again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from .model import Event
+
+RUN = 256  # consecutive events whose facts are kept together
+RUNS_KEPT = 16384  # runs kept by this process (of every kind); emptied when full
+
+T = TypeVar("T")
+Run = tuple[Event, ...]
+
+_KEPT: dict[tuple[str, Run], object] = {}
+
+
+def by_run(events: Sequence[Event], kind: str, make: Callable[[Run], T]) -> list[T]:
+    """`make(run)` for each run of `events` in order, each kept under `kind` (which names
+    `make`: one kind, one function) while the very same events come again."""
+    found = []
+    for start in range(0, len(events), RUN):
+        key = (kind, tuple(events[start : start + RUN]))
+        facts = _KEPT.get(key)
+        if facts is None:
+            if len(_KEPT) >= RUNS_KEPT:
+                _KEPT.clear()
+            facts = _KEPT[key] = make(key[1])
+        found.append(facts)
+    return found  # type: ignore[return-value]  # `kind` stands for `make`
