@@ -22,8 +22,8 @@ from timeline.server import Address
 
 # Every module of the package, lowest first: a module may import only modules before it.
 LAYERS = [
-    "__init__", "errors", "urls", "files", "dates", "language", "datetext", "model", "runs", "config",
-    "project", "reader", "citations", "typography", "markup", "validate", "compiler",
+    "__init__", "errors", "urls", "files", "dates", "language", "datetext", "model", "runs",
+    "config", "project", "reader", "citations", "typography", "markup", "validate", "compiler",
     "references", "history", "stamp", "layout", "overview", "exports", "keys", "pages", "render",
     "output", "parallel", "search", "builder", "cache", "pipeline", "indexer", "watcher",
     "server", "preview", "deploy", "scaffold", "importer", "cli", "__main__",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, copy_fixture, event_text, tree_digest, write_event
+from timeline.runs import RUN
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir())
 
@@ -91,3 +92,18 @@ def test_template_syntax_error(site: Path, cli) -> None:
     result = cli("build", "--site", site)
     assert result.code == 1
     assert result.err.startswith("templates/404.html:2: template:")
+
+
+def test_problems_read_each_file_from_the_top(site: Path, cli) -> None:
+    """Checks find a file's problems key by key (an unknown key before missing sources);
+    the report lists them by file, then line, over more files than validation takes at
+    once. (Warnings only: a report of errors is sorted again as it fails.)"""
+    count = RUN + 20
+    for number in range(count):
+        text = "---\ntitle: Event\ndate: 2019\ncolour: red\n---\nBody.\n"
+        write_event(site, f"e{number:03d}.md", text)
+    result = cli("check", "--site", site)
+    assert result.code == 0
+    places = [line.split(": ", 1)[0] for line in result.err.splitlines()]
+    expected = [f"content/events/e{n:03d}.md:{line}" for n in range(count) for line in (1, 4)]
+    assert places == expected

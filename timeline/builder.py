@@ -37,10 +37,13 @@ from .compiler import (
     Compiled,
     CompiledEntity,
     CompiledPeriod,
+    check_unique_event_slugs,
     check_unique_slugs,
+    checked_run,
     compile_entity,
     compile_event,
     compile_period,
+    files_problems,
 )
 from .errors import BuildFailed, Problem, as_errors
 from .exports import Exporter, export_paths
@@ -64,6 +67,7 @@ from .project import Site
 from .reader import read_event
 from .references import check_references
 from .render import Renderer
+from .runs import by_run
 
 LISTED_IN_PARALLEL = 2000  # list pages are few but long: share them out past this many entries
 
@@ -241,16 +245,18 @@ class Builder:
 
     def validate(self, run: BuildRun) -> None:
         """Every problem of the site; raises `BuildFailed` with all of them on any error."""
-        files = (*run.compiled, *run.periods, *run.entities)
-        problems = [p for item in files for p in item.problems]
-        problems += refused_problems(run.refused, self.site.display_path)
-        problems += check_unique_slugs(run.compiled) + check_unique_slugs(run.periods)
-        problems += check_unique_slugs(run.entities)
-        problems += check_references(run.compiled, run.entities, self._line_of)
-        if any(p.is_error for p in problems):
-            raise BuildFailed(problems)
-        self._refuse_warnings(problems)
-        run.warnings = sorted(problems, key=Problem.order)
+        runs = by_run(run.compiled, "checked", checked_run)
+        problems = files_problems(runs)
+        others = [p for item in (*run.periods, *run.entities) for p in item.problems]
+        others += refused_problems(run.refused, self.site.display_path)
+        others += check_unique_event_slugs(run.compiled, runs)
+        others += check_unique_slugs(run.periods) + check_unique_slugs(run.entities)
+        referring = [pair for checked in runs for pair in checked.referring]
+        others += check_references(referring, run.compiled, run.entities, self._line_of)
+        if any(checked.failed for checked in runs) or any(p.is_error for p in others):
+            raise BuildFailed(problems + others)
+        self._refuse_warnings(problems + others)
+        run.warnings = sorted(problems + others, key=Problem.order) if others else problems
 
     def _refuse_warnings(self, warnings: list[Problem]) -> None:
         """With `strict`, the warnings fail the build as errors, before anything is written."""

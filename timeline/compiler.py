@@ -4,8 +4,9 @@ HTML (`markup.py`), and the checks that need every file at once (duplicate slugs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from .citations import CITE_LABELS, CiteLabels, citation_line, cite_text, unknown_message
 from .config import SiteConfig
@@ -16,9 +17,11 @@ from .reader import RawEvent
 from .validate import AssetCheck, check_entity, check_event, check_period
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Compiled:
-    """What one file turned into: the event (None on errors), its problems, its slug's line."""
+    """What one file turned into: the event (None on errors), its problems, its slug's line.
+    Compares by identity, like the event: validation keeps facts by the very files
+    (`CheckedRun`)."""
 
     event: Event | None
     problems: tuple[Problem, ...]
@@ -137,3 +140,45 @@ def check_unique_slugs(
         else:
             first[subject.slug] = subject
     return problems
+
+
+@dataclass(frozen=True)
+class CheckedRun:
+    """What validation needs of a run of compiled event files, in the files' order: kept by
+    the very files (`runs.by_run`), since the preview validates every file after each edit
+    and most are the same objects as before."""
+
+    problems: tuple[Problem, ...]  # the files' own problems, sorted
+    failed: bool  # whether any of them is an error
+    slugs: frozenset[str]
+    events: int  # how many files made an event
+    referring: tuple[tuple[Compiled, Event], ...]  # events naming an entity or another event
+
+
+def checked_run(compiled: tuple[Compiled, ...]) -> CheckedRun:
+    problems = sorted(chain.from_iterable(item.problems for item in compiled), key=Problem.order)
+    events = [(item, item.event) for item in compiled if item.event is not None]
+    return CheckedRun(
+        tuple(problems),
+        any(problem.is_error for problem in problems),
+        frozenset(event.slug for _, event in events),
+        len(events),
+        tuple((item, event) for item, event in events if event.entities or event.relations),
+    )
+
+
+def files_problems(runs: Sequence[CheckedRun]) -> list[Problem]:
+    """The files' own problems, sorted: each run's are, and the runs come in the files'
+    order, which is their problems' order (`Builder.compile` keeps the files sorted by
+    path, and a file's problems carry its path)."""
+    return list(chain.from_iterable(run.problems for run in runs))
+
+
+def check_unique_event_slugs(
+    compiled: Sequence[Compiled], runs: Sequence[CheckedRun]
+) -> list[Problem]:
+    """`check_unique_slugs` for the event files, told from the runs' slugs while no slug
+    comes twice (the usual case)."""
+    if len(frozenset().union(*(run.slugs for run in runs))) == sum(run.events for run in runs):
+        return []
+    return check_unique_slugs(compiled)

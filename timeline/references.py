@@ -18,16 +18,14 @@ LineOf = Callable[[str, tuple[str | int, ...]], int | None]  # (file, key positi
 
 
 def check_references(
-    compiled: Sequence[Compiled], entities: Sequence[CompiledEntity], line_of: LineOf
+    referring: Sequence[tuple[Compiled, Event]],
+    compiled: Sequence[Compiled],
+    entities: Sequence[CompiledEntity],
+    line_of: LineOf,
 ) -> list[Problem]:
-    """Unknown entities, unknown or self-referring related events, and `part-of` cycles.
-
-    Only the events that name an entity or another event are looked at: the preview checks
-    every file after each edit, and most events of a large timeline name none."""
-    referring = [
-        (item, event) for item in compiled
-        if (event := item.event) is not None and (event.entities or event.relations)
-    ]  # fmt: skip
+    """Unknown entities, unknown or self-referring related events, and `part-of` cycles,
+    in the `referring` events (those of `compiled` that name an entity or another event:
+    the preview checks every file after each edit, and most events name none)."""
     if not referring:
         return []
     known = [c.entity for c in entities if c.entity]
@@ -77,7 +75,7 @@ def _at(item: Compiled, where: tuple[str | int, ...], message: str, line_of: Lin
 
 
 def _part_of_cycles(
-    referring: list[tuple[Compiled, Event]], events: dict[str, Compiled], line_of: LineOf
+    referring: Sequence[tuple[Compiled, Event]], events: dict[str, Compiled], line_of: LineOf
 ) -> list[Problem]:
     """`part-of` links that lead back to where they started (A part of B part of A),
     reported once per cycle, at the link that closes it in the first file of the cycle.

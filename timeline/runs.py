@@ -19,14 +19,16 @@ RUN = 256  # consecutive events whose facts are kept together
 RUNS_KEPT = 16384  # runs kept by this process (of every kind); emptied when full
 
 T = TypeVar("T")
+Item = TypeVar("Item")  # an event, or another object that compares by identity
 Run = tuple[Event, ...]
 
-_KEPT: dict[tuple[str, Run], object] = {}
+_KEPT: dict[tuple[str, tuple[object, ...]], object] = {}
 
 
-def by_run(events: Sequence[Event], kind: str, make: Callable[[Run], T]) -> list[T]:
+def by_run(events: Sequence[Item], kind: str, make: Callable[[tuple[Item, ...]], T]) -> list[T]:
     """`make(run)` for each run of `events` in order, each kept under `kind` (which names
-    `make`: one kind, one function) while the very same events come again."""
+    `make`: one kind, one function) while the very same events come again. The events may
+    be other objects that compare by identity, such as the compiled files of events."""
     found = []
     for start in range(0, len(events), RUN):
         key = (kind, tuple(events[start : start + RUN]))
