@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import commit_all, event_text, touch_later, write_event
-from timeline import keys, layout, overview, pages, runs
+from timeline import keys, layout, model, overview, pages, runs
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -118,10 +118,12 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     return [rel, f"content/events/{target.name}"]
 
 
+@pytest.mark.parametrize("one_by_one", [model.REORDERED_UP_TO, 0])
 def test_incremental_output_matches_a_full_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: int
 ) -> None:
     monkeypatch.setattr(pages, "SOURCES_PER_PAGE", 4)  # publishers over several pages
+    monkeypatch.setattr(model, "REORDERED_UP_TO", one_by_one)  # edited events put in place
     rng = random.Random(7)
     site_root = tmp_path / "site"
     counter = [0]

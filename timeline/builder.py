@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from . import markup, parallel
@@ -60,7 +61,7 @@ from .files import (
 )
 from .history import History, read_history
 from .keys import Seen, exports_key, theme_key
-from .model import Timeline
+from .model import Event, Timeline
 from .output import Sink, check_collisions
 from .pages import Page, page_paths, plan_pages, site_warnings
 from .project import Site
@@ -271,7 +272,8 @@ class Builder:
             return None
 
     def assemble(self, run: BuildRun) -> None:
-        events = [c.event for c in run.compiled if c.event and (self.drafts or not c.event.draft)]
+        chosen = _with_drafts if self.drafts else _published
+        events = list(chain.from_iterable(by_run(run.compiled, chosen.__name__, chosen)))
         periods = [c.period for c in run.periods if c.period]
         entities = [c.entity for c in run.entities if c.entity]
         history = self.history.files if self._refresh_history() else {}
@@ -427,6 +429,15 @@ class _Compiler:
             cite_labels=cite_labels(self.site.language.gettext),
         )  # fmt: skip
         return CompiledFile(info.signature, raw.digest, compiled, "image" in raw.meta)
+
+
+def _published(compiled: tuple[Compiled, ...]) -> tuple[Event, ...]:
+    """The events of the files (those with errors have none), drafts left out."""
+    return tuple(c.event for c in compiled if c.event is not None and not c.event.draft)
+
+
+def _with_drafts(compiled: tuple[Compiled, ...]) -> tuple[Event, ...]:
+    return tuple(c.event for c in compiled if c.event is not None)
 
 
 def _period_keys(timeline: Timeline) -> tuple[tuple[str, str], ...]:

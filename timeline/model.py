@@ -5,6 +5,7 @@ Everything here is frozen and already checked, so templates and exports can trus
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 import weakref
@@ -372,23 +373,47 @@ class Timeline:
         previous: Timeline | None = None,
     ) -> Timeline:
         """Events in order; periods by their start, then end, then title; entities by
-        title."""
+        title. With `previous`, what it worked out is carried over where the changed
+        events (by identity: an unchanged file's event is the same object) cannot reach."""
         ordered = sorted(periods, key=lambda p: (p.date.earliest, p.date.latest, p.title, p.slug))
         named = sorted(entities, key=lambda e: (e.title.casefold(), e.slug))
-        timeline = cls(tuple(sorted(events, key=attrgetter("sort_key"))), tuple(ordered),
-                       tuple(named), history or NO_HISTORY, repo_prefix)  # fmt: skip
-        if previous is not None:
-            timeline._tags_after(previous)
-            timeline.__dict__["_related"] = timeline._related_after(previous)
-            timeline.__dict__["_times"] = timeline._times_after(previous)
+        if previous is None:
+            return cls(tuple(sorted(events, key=SORT_KEY)), tuple(ordered), tuple(named),
+                       history or NO_HISTORY, repo_prefix)  # fmt: skip
+        kept = set(previous.events)
+        added = set(events) - kept
+        gone = kept.difference(events)
+        timeline = cls(_reordered(previous, events, added, gone), tuple(ordered), tuple(named),
+                       history or NO_HISTORY, repo_prefix)  # fmt: skip
+        timeline._follow(previous, added, gone)
         return timeline
+
+    def _follow(self, previous: Timeline, added: set[Event], gone: set[Event]) -> None:
+        """Carry over from `previous` its lookups, tag lists, related events and times,
+        made again only where the `added` and `gone` events reach: the live preview rebuilds
+        a large timeline after each edit, and an edit replaces one event by another."""
+        changed = {event.slug for event in added} | {event.slug for event in gone}
+        self.__dict__["_changed_since"] = (weakref.ref(previous), changed)  # not kept alive
+        by_slug = dict(previous.by_slug)  # for lookups only: its order is not the timeline's
+        for event in gone:
+            del by_slug[event.slug]
+        by_slug.update((event.slug, event) for event in added)
+        self.__dict__["by_slug"] = by_slug
+        places = previous._position
+        if len(self.events) == len(previous.events) and all(
+            event.slug in places and self.events[places[event.slug]] is event for event in added
+        ):  # each edited event took its old place, so every event kept its place
+            self.__dict__["_position"] = places
+        self._tags_after(previous)
+        self.__dict__["_related"] = self._related_after(previous)
+        self.__dict__["_times"] = self._times_after(previous)
 
     def _tags_after(self, previous: Timeline) -> None:
         """Take over the tag lists of `previous` when the same events carry the same tags,
         in the same order (an edit of a body, or of a title that leaves the event where it
-        was): only the lists holding an edited event are made again, and each event's place
-        in its lists stands. The unchanged events keep their order among themselves, so the
-        order stands when every edited event kept its place."""
+        was): only the edited events' places in their lists are filled again, and each
+        event's place in its lists stands. The unchanged events keep their order among
+        themselves, so the order stands when every edited event kept its place."""
         changed = self.changed_since(previous)
         old, now = previous.by_slug, self.by_slug
         if old.keys() != now.keys() or any(
@@ -396,10 +421,15 @@ class Timeline:
             for slug in changed
         ):
             return
-        touched = {tag.slug for slug in changed for tag in now[slug].tags}
+        members: dict[str, list[Event]] = {}
+        for slug in changed:
+            for tag in now[slug].tags:
+                if tag.slug not in members:
+                    members[tag.slug] = list(previous._members[tag.slug])
+                members[tag.slug][previous._member_index[(slug, tag.slug)]] = now[slug]
         self.__dict__["tags"] = tuple(
-            TagGroup(group.tag, tuple(now[e.slug] for e in group.events))
-            if group.tag.slug in touched else group
+            TagGroup(group.tag, tuple(members[group.tag.slug]))
+            if group.tag.slug in members else group
             for group in previous.tags
         )  # fmt: skip
         self.__dict__["_member_index"] = previous._member_index
@@ -420,12 +450,10 @@ class Timeline:
         objects (unchanged files) while the history is the same: an edit recomputes one."""
         if previous.history is not self.history or "_times" not in previous.__dict__:
             return {}
-        now = self.by_slug
-        return {
-            slug: times
-            for slug, times in previous._times.items()
-            if now.get(slug) is previous.by_slug.get(slug)
-        }
+        times = dict(previous._times)
+        for slug in self.changed_since(previous):
+            times.pop(slug, None)
+        return times
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
@@ -621,12 +649,10 @@ class Timeline:
         only events near a changed event (before or after the change) need computing again.
         """
         changed = self.changed_since(previous)
-        nearby = previous.near(changed) | self.near(changed)
-        related = {
-            slug: found
-            for slug, found in previous._related.items()
-            if slug not in nearby and slug in self.by_slug
-        }
+        nearby = previous.near(changed) | self.near(changed)  # the changed events included
+        related = dict(previous._related)
+        for slug in nearby:
+            related.pop(slug, None)
         for slug in nearby:
             event = self.by_slug.get(slug)
             found = self._find_related(event) if event is not None else ()
@@ -637,6 +663,23 @@ class Timeline:
 
 def changed_slugs(before: Timeline, after: Timeline) -> set[str]:
     """Slugs of events added, removed or changed (unchanged events are the same objects)."""
-    old, new = before.by_slug, after.by_slug
-    changed = {slug for slug, event in new.items() if old.get(slug) is not event}
-    return changed | (old.keys() - new.keys())
+    return {event.slug for event in set(before.events).symmetric_difference(after.events)}
+
+
+SORT_KEY = attrgetter("sort_key")
+REORDERED_UP_TO = 64  # changed events put in place one by one; past this many, all are sorted
+
+
+def _reordered(
+    previous: Timeline, events: list[Event], added: set[Event], gone: set[Event]
+) -> tuple[Event, ...]:
+    """The events in timeline order: `previous`'s order, less the events `gone`, with those
+    `added` put in place (after an edit, one of each); sorted afresh after many changes."""
+    if len(added) + len(gone) > REORDERED_UP_TO:
+        return tuple(sorted(events, key=SORT_KEY))
+    ordered = list(previous.events)
+    for index in sorted((previous._position[event.slug] for event in gone), reverse=True):
+        del ordered[index]
+    for event in sorted(added, key=SORT_KEY):
+        bisect.insort(ordered, event, key=SORT_KEY)
+    return tuple(ordered)
