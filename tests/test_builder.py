@@ -150,7 +150,7 @@ def test_incremental_output_matches_a_full_build(
 # What a process remembers from build to build (for the preview), by module and name.
 MEMOS = [
     (pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN"),
-    (keys, "_CHUNKS"), (pages, "_LISTED"), (runs, "_KEPT"),
+    (keys, "_CHUNKS"), (pages, "_LISTED"), (runs, "_KEPT"), (runs, "_LAST"),
 ]  # fmt: skip
 
 
@@ -210,4 +210,20 @@ def test_a_commit_updates_the_lists_of_a_running_build(tmp_path: Path) -> None:
     commit_all(root, "Add c", when="2024-05-03T09:00:00Z")
     rebuild(incremental, served)
     assert served.files["index.html"].count(b"data-added=") == 3
+    assert served.files == full_build(site)
+
+
+def test_publishing_a_draft_links_it_from_the_events_that_name_it(tmp_path: Path) -> None:
+    site_root = tmp_path / "site"
+    linking = event_text("A", "2001-01-01", related="[{event: d, relation: led-to}]")
+    write_event(site_root, "a.md", linking)
+    draft = write_event(site_root, "d.md", event_text("D", "2002-01-01", draft="true"))
+    site = open_site(site_root)
+    builder, served = Builder(site, drafts=False), MemorySink()
+    rebuild(builder, served)
+    assert "Led to" not in served.files["events/a/index.html"].decode()
+    draft.write_text(event_text("D", "2002-01-01"))
+    touch_later(draft)
+    rebuild(builder, served, ["content/events/d.md"])
+    assert "Led to" in served.files["events/a/index.html"].decode()
     assert served.files == full_build(site)

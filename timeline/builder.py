@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
 from . import markup, parallel
@@ -214,8 +215,10 @@ class Builder:
         )  # fmt: skip
         entries.update(zip((rel for rel, _ in stale), fresh, strict=True))
         self.compiled_changed = bool(stale) or entries.keys() != self.compiled.keys()
-        self.compiled, self._assets = dict(sorted(entries.items())), assets
-        run.compiled = [entry.compiled for entry in self.compiled.values()]
+        if not self._carried or entries.keys() - self._carried.keys():
+            entries = dict(sorted(entries.items()))  # else still in the carried files' order
+        self.compiled, self._assets = entries, assets
+        run.compiled = list(map(attrgetter("compiled"), self.compiled.values()))
         run.periods = [self._period(rel, info) for rel, info in run.period_files.items()]
         run.entities = [self._entity(rel, info, assets) for rel, info in run.entity_files.items()]
 

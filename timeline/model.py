@@ -404,6 +404,12 @@ class Timeline:
             event.slug in places and self.events[places[event.slug]] is event for event in added
         ):  # each edited event took its old place, so every event kept its place
             self.__dict__["_position"] = places
+        if all(  # no link leads to or from an edited event, and no event is new
+            not event.relations and event.slug not in previous._links
+            and (event in gone or event.slug in previous.by_slug)
+            for event in added | gone
+        ):  # fmt: skip
+            self.__dict__["_links"] = previous._links
         self._tags_after(previous)
         self.__dict__["_related"] = self._related_after(previous)
         self.__dict__["_times"] = self._times_after(previous)

@@ -23,12 +23,19 @@ Item = TypeVar("Item")  # an event, or another object that compares by identity
 Run = tuple[Event, ...]
 
 _KEPT: dict[tuple[str, tuple[object, ...]], object] = {}
+_LAST: dict[str, tuple[tuple[object, ...], list[object]]] = {}  # kind -> its last events, facts
 
 
 def by_run(events: Sequence[Item], kind: str, make: Callable[[tuple[Item, ...]], T]) -> list[T]:
     """`make(run)` for each run of `events` in order, each kept under `kind` (which names
     `make`: one kind, one function) while the very same events come again. The events may
-    be other objects that compare by identity, such as the compiled files of events."""
+    be other objects that compare by identity, such as the compiled files of events.
+
+    A list is often asked about more than once in a row (the strip, its scale and its
+    summary): the last facts of each kind stand for the very same tuple of events."""
+    last = _LAST.get(kind)
+    if last is not None and last[0] is events:
+        return last[1]  # type: ignore[return-value]
     found = []
     for start in range(0, len(events), RUN):
         key = (kind, tuple(events[start : start + RUN]))
@@ -38,4 +45,6 @@ def by_run(events: Sequence[Item], kind: str, make: Callable[[tuple[Item, ...]],
                 _KEPT.clear()
             facts = _KEPT[key] = make(key[1])
         found.append(facts)
+    if type(events) is tuple:  # a tuple cannot change, so its facts cannot either
+        _LAST[kind] = (events, found)
     return found  # type: ignore[return-value]  # `kind` stands for `make`
