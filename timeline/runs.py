@@ -16,7 +16,7 @@ from typing import TypeVar
 from .model import Event
 
 RUN = 256  # consecutive events whose facts are kept together
-RUNS_KEPT = 16384  # runs kept by this process (of every kind); emptied when full
+RUNS_KEPT = 4096  # runs kept by this process (of every kind); emptied when full
 
 T = TypeVar("T")
 Item = TypeVar("Item")  # an event, or another object that compares by identity
