@@ -151,6 +151,7 @@ def test_incremental_output_matches_a_full_build(
 MEMOS = [
     (pages, "_SHOWN"), (pages, "_GROUPED"), (layout, "_PAGINATED"), (overview, "_DRAWN"),
     (keys, "_CHUNKS"), (pages, "_LISTED"), (runs, "_KEPT"), (runs, "_LAST"),
+    (overview, "_MARKS"),
 ]  # fmt: skip
 
 

@@ -623,16 +623,35 @@ def _draw_marks(
     yield '<g class="overview__marks" fill="currentColor">'
     for index in ordered:
         event = events[index]
-        yield (
-            f'<a href="{escape(base_path + encoded(event.url))}" tabindex="-1">'
-            f"<title>{_tooltip(event.title, event.date, dates)}</title>"
-        )
-        if event.date.interval:
-            yield _bar(event, scale, frame, lanes)
+        if event.date.interval:  # its lane depends on the bars before it
+            yield _link(event, base_path, dates) + _bar(event, scale, frame, lanes) + "</a>"
         else:
-            yield _point(event, scale, frame)
-        yield "</a>"
+            yield _point_mark(event, scale, frame, base_path, dates)
     yield "</g>"
+
+
+def _link(event: Event, base_path: str, dates: DateText) -> str:
+    return (
+        f'<a href="{escape(base_path + encoded(event.url))}" tabindex="-1">'
+        f"<title>{_tooltip(event.title, event.date, dates)}</title>"
+    )
+
+
+_MARKS: dict[tuple[object, ...], str] = {}
+MARKS_KEPT = 65536
+
+
+def _point_mark(event: Event, scale: Scale, frame: Frame, base_path: str, dates: DateText) -> str:
+    """A point's linked mark, kept by the very event (which compares by identity), the
+    strip's scale and frame and its settings: after an edit, the preview draws again the
+    strips of the edited event's lists, and their other marks stand."""
+    key = (event, scale, frame, base_path, dates.language.fingerprint)
+    found = _MARKS.get(key)
+    if found is None:
+        if len(_MARKS) >= MARKS_KEPT:
+            _MARKS.clear()
+        found = _MARKS[key] = _link(event, base_path, dates) + _point(event, scale, frame) + "</a>"
+    return found
 
 
 def _tooltip(title: str, date: EventDate, dates: DateText) -> Markup:
