@@ -127,14 +127,15 @@ def exports_key(timeline: Timeline, site: Site) -> str:
     program."""
     periods = tuple((p.digest, p.path) for p in (*timeline.periods, *timeline.entities))
     digest = hashlib.blake2b(repr((__version__, site.config, periods)).encode(), digest_size=16)
-    # Each event as its file's hash (of fixed length) and its path (which cannot hold a NUL):
-    # this is worked out after every edit in the preview, so it is kept plain, by run.
+    # Each run of events as the hash of its files' hashes (of fixed length) and paths (which
+    # cannot hold a NUL): this is worked out after every edit in the preview, by run.
     digest.update("".join(by_run(timeline.events, "exports key", _exported)).encode())
     return digest.hexdigest()
 
 
 def _exported(events: Run) -> str:
-    return "".join([f"{e.digest}{e.path}\0" for e in events])
+    text = "".join([f"{e.digest}{e.path}\0" for e in events])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def search_key(page_keys: Mapping[str, str]) -> str:

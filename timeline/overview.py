@@ -392,9 +392,9 @@ def overview(
     titled = _marked(events, scale)[1] if scale is not None else ()
     settings = (dates.language.fingerprint, tuple(bands), base_path, width, height)
     digest = hashlib.blake2b(repr(settings).encode(), digest_size=16)
-    # The events' runs' lines, then the titles drawn (see `_Run`): this is worked out for
+    # The events' runs' marks, then the titles drawn (see `_Run`): this is worked out for
     # every list after each edit in the preview, so it is kept plain.
-    digest.update("\x1e".join(run.lines for run in _runs(events)).encode() + b"\x1d")
+    digest.update("".join(run.marks for run in _runs(events)).encode() + b"\x1d")
     digest.update("\x1d".join(f"{e.slug}\x1f{e.title}" for e in titled).encode())
     return Overview(digest.hexdigest(), events, tuple(bands), dates, base_path, width, height)
 
@@ -436,8 +436,8 @@ def _overview_svg(
 class _Run:
     """What a strip's digest, scale and summary need of a run of events (see `runs.py`)."""
 
-    lines: str  # each event's slug, date and importance ("\x1f" apart, "\x1e" between)
-    dates: str  # each event's date text ("\x1e" between)
+    marks: str  # a digest of each event's slug, date and importance (what the strip draws)
+    dates: str  # a digest of each event's date text (what the summary says)
     known: tuple[int, ...]  # the first and last known day, or () when none is known
     majors: tuple[Event, ...]
 
@@ -449,11 +449,16 @@ def _runs(events: Sequence[Event]) -> list[_Run]:
 def _run_facts(events: tuple[Event, ...]) -> _Run:
     # No field holds a control character (titles with one are refused; slugs, dates and
     # importance are checked), so the separators keep the fields apart.
-    lines = "\x1e".join(f"{e.slug}\x1f{e.date.text}\x1f{e.importance}" for e in events)
+    marks = "\x1e".join(f"{e.slug}\x1f{e.date.text}\x1f{e.importance}" for e in events)
+    dates = "\x1e".join(e.date.text for e in events)
     days = [d for e in events for d in known_days(e.date) if d is not None]
     known = (min(days), max(days)) if days else ()
     majors = tuple(e for e in events if e.importance == "major")
-    return _Run(lines, "\x1e".join(e.date.text for e in events), known, majors)
+    return _Run(_digest(marks), _digest(dates), known, majors)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _scale_of(events: Sequence[Event], bands: Sequence[Band], width: int) -> Scale | None:
