@@ -28,7 +28,7 @@ def test_build_py_is_the_entry_point(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "Built 1 events" in done.stdout
+    assert "Built 1 event," in done.stdout
     assert (site / "_site" / "events" / "a" / "index.html").is_file()
 
 
@@ -42,7 +42,7 @@ def test_check_validates_without_writing(site: Path, cli) -> None:
     result = cli("check", "--site", site)
     assert result.code == 0
     assert 'tilte: warning: unknown key, ignored; did you mean "title"?' in result.err
-    assert "OK: 1 events" in result.out
+    assert "OK: 1 event, no errors" in result.out
     assert not (site / "_site").exists()
 
 

@@ -287,7 +287,7 @@ def test_dotfiles_and_editor_leftovers_are_ignored(site: Path, cli) -> None:
                          "x.css.bak", ".well-hidden", "secret.txt"}  # fmt: skip
     assert "Leftover" not in (out / "events.json").read_text()
     check = cli("check", "--site", site)
-    assert check.code == 0 and "OK: 1 events" in check.out and check.err == ""
+    assert check.code == 0 and "OK: 1 event, no errors" in check.out and check.err == ""
 
 
 def build_with_seed(site: Path, out: Path, seed: str) -> None:

@@ -159,6 +159,12 @@ def _report(problems: Sequence[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def _events(count: int) -> str:
+    """`1 event`, `2 events`: the terminal's messages are in English whatever the site's
+    language."""
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .cache import BuildCache
     from .output import check_output_dir
@@ -183,9 +189,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     _report(result.warnings)
     seconds = time.perf_counter() - start
     reused = f" ({len(result.linked)} unchanged)" if result.linked else ""
-    print(
-        f"Built {result.events} events, {result.pages} files{reused} into {out} in {seconds:.2f} s"
-    )
+    built = f"Built {_events(result.events)}, {result.pages} files{reused}"
+    print(f"{built} into {out} in {seconds:.2f} s")
     if args.profile:
         for stage, spent in result.timings.items():
             print(f"  {stage:8} {spent:7.3f} s")
@@ -212,7 +217,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     site = open_site(args.site)
     timeline, warnings = check_site(site, drafts=True, strict=args.strict)
     _report(warnings)
-    print(f"OK: {len(timeline)} events, no errors")
+    print(f"OK: {_events(len(timeline))}, no errors")
     return EXIT_OK
 
 
@@ -235,7 +240,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     result = deploy(site, options)
     _report(result.warnings)
     where = f"{args.branch}" if args.no_push else f"{args.branch} and pushed to {args.remote}"
-    print(f"Published {result.events} events to {where}")
+    print(f"Published {_events(result.events)} to {where}")
     return EXIT_OK
 
 
