@@ -22,7 +22,7 @@ from .citations import cite_labels
 from .exports import export_links
 from .files import walk_files
 from .layout import Chunk
-from .model import Event, Timeline
+from .model import Event, Timeline, Times
 from .project import Site
 from .runs import Run, by_run
 
@@ -80,6 +80,8 @@ def _stand_in(value: Any, seen: Seen) -> Hashable:
         return value
     if kind is Chunk:
         return _chunk_stand_in(value)
+    if kind is Event or kind is Times:  # one page's own, and quick: kept, they would only
+        return stable_hash(atoms(value))  # take memory (an entry for every event page)
     known = seen.get(id(value))
     if known is None or known[0] is not value:
         known = seen[id(value)] = (value, stable_hash(atoms(value)))  # the value kept: its id stays

@@ -206,9 +206,13 @@ class Relation:
     kind: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Event:
-    """One validated event, with its body already rendered to safe HTML."""
+    """One validated event, with its body already rendered to safe HTML.
+
+    Its fields are slots, not a dictionary: a timeline holds thousands of events, and
+    every pass over them reads a few fields of each (a dictionary per event costs about a
+    kilobyte, and more once a computed value is added to it)."""
 
     path: str
     slug: str
@@ -231,16 +235,26 @@ class Event:
     relations: tuple[Relation, ...] = ()
     corrections: tuple[Correction, ...] = ()  # oldest first
     revised: EventDate | None = None  # `updated:` in the file: when it last changed, by hand
+    # Worked out from the fields above when the event is made (`__post_init__`):
+    year: int | None = field(init=False, repr=False)  # filed under it (None: open start)
+    day_number: int = field(init=False, repr=False)  # orders dates, to measure gaps
+    sort_key: tuple[Any, ...] = field(init=False, repr=False)  # its place in a timeline
+
+    def __post_init__(self) -> None:
+        """The values every list asks of every event, worked out once: the preview sorts
+        and lays out thousands of events again after each edit, and an unchanged event is
+        the same object from one build to the next."""
+        date = self.date
+        object.__setattr__(self, "year", date.start.year if date.start else None)
+        object.__setattr__(self, "day_number", self.day_of(date.earliest))
+        title = self.title
+        key = (date.earliest, date.latest, title.casefold(), title, self.slug)
+        object.__setattr__(self, "sort_key", key)
 
     @property
     def url(self) -> str:
         """Site-relative permalink, without the base path."""
         return f"events/{self.slug}/"
-
-    @cached_property
-    def year(self) -> int | None:
-        """The year the event is filed under on the timeline (None for an open start)."""
-        return self.date.start.year if self.date.start else None
 
     @property
     def search_range(self) -> tuple[str, str]:
@@ -261,21 +275,10 @@ class Event:
             year, month, day = min(max(year, 1), 9999), 1, 1
         return f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
 
-    @cached_property
-    def day_number(self) -> int:
-        """A day count that orders dates, for measuring how far apart two events are."""
-        return self.day_of(self.date.earliest)
-
     @staticmethod
     def day_of(day: tuple[int, int, int]) -> int:
         year, month, date = day
         return year * 372 + month * 31 + date
-
-    @cached_property
-    def sort_key(self) -> tuple[Any, ...]:
-        """Kept on the event: the preview sorts every event again after each edit, and an
-        unchanged event is the same object from one build to the next."""
-        return (self.date.earliest, self.date.latest, self.title.casefold(), self.title, self.slug)
 
 
 @dataclass(frozen=True, eq=False)
