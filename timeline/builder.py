@@ -275,8 +275,9 @@ class Builder:
             return None
 
     def assemble(self, run: BuildRun) -> None:
-        chosen = _with_drafts if self.drafts else _published
-        events = list(chain.from_iterable(by_run(run.compiled, chosen.__name__, chosen)))
+        events = list(chain.from_iterable(by_run(run.compiled, "events", _events_of)))
+        if not self.drafts:  # a build, once; the preview shows drafts
+            events = [event for event in events if not event.draft]
         periods = [c.period for c in run.periods if c.period]
         entities = [c.entity for c in run.entities if c.entity]
         history = self.history.files if self._refresh_history() else {}
@@ -434,12 +435,8 @@ class _Compiler:
         return CompiledFile(info.signature, raw.digest, compiled, "image" in raw.meta)
 
 
-def _published(compiled: tuple[Compiled, ...]) -> tuple[Event, ...]:
-    """The events of the files (those with errors have none), drafts left out."""
-    return tuple(c.event for c in compiled if c.event is not None and not c.event.draft)
-
-
-def _with_drafts(compiled: tuple[Compiled, ...]) -> tuple[Event, ...]:
+def _events_of(compiled: tuple[Compiled, ...]) -> tuple[Event, ...]:
+    """The events of the files (those with errors have none)."""
     return tuple(c.event for c in compiled if c.event is not None)
 
 

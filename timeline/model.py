@@ -553,10 +553,6 @@ class Timeline:
         """Slugs of the events linked to another, either way."""
         return self._links.keys()
 
-    def is_linked(self, slug: str) -> bool:
-        """Whether any event links to this one, or it to any."""
-        return slug in self._links
-
     def linked_slugs(self, slugs: set[str]) -> set[str]:
         """The events linked to any of `slugs`, either way (whose pages show them)."""
         return {other.slug for slug in slugs for _, other in self._links.get(slug, [])}

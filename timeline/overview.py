@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from unicodedata import east_asian_width
 
@@ -119,13 +119,9 @@ class Scale:
         return min(max(self.left + ratio * (self.right - self.left), self.left), self.right)
 
 
-def time_range(dates: Iterable[EventDate]) -> tuple[int, int] | None:
+def _padded(days: list[int]) -> tuple[int, int] | None:
     """The span to draw: first to last known day, padded a little so edge marks show whole
     and an open end always has some length to fade over; None when nothing is known."""
-    return _padded([d for date in dates for d in known_days(date) if d is not None])
-
-
-def _padded(days: list[int]) -> tuple[int, int] | None:
     if not days:
         return None
     first, last = min(days), max(days)
