@@ -17,7 +17,8 @@ than disk noise). Each figure is the median of --repeats runs:
             preview then reloads the browsers and refreshes the data exports): the median of
             at least five edits; `first`: the first edit after starting, which also fills
             the caches this process had not used yet (the first build ran in worker
-            processes)
+            processes); `idle`: what the preview does before it while idle, rendering the
+            list pages again in its own process (an edit made meanwhile interrupts it)
   memory    peak resident memory of the build process, and of its largest helper (a forked
             worker, whose figure counts the memory it shares with the build, or Pagefind);
             `all`: the peak of all the build's processes together (proportional set sizes
@@ -203,10 +204,11 @@ def resaved(site: Path, out: Path, repeats: int) -> float:
     return statistics.median(times)
 
 
-def one_edit(site: Path, out: Path, repeats: int) -> tuple[float, float]:
+def one_edit(site: Path, out: Path, repeats: int) -> tuple[float, float, float]:
     """Seconds for the preview's rebuild after one event's title changes, up to its pages
     being written in place (the preview's own pipeline and output; exports follow): the
-    median of `repeats` edits after the first, and the first."""
+    median of `repeats` edits after the first, the first, and the preview's warm-up while
+    idle before it."""
     from timeline.builder import Builder
     from timeline.parallel import fewer_collections
     from timeline.pipeline import Pipeline
@@ -227,6 +229,9 @@ def one_edit(site: Path, out: Path, repeats: int) -> tuple[float, float]:
         Pipeline(builder, output(True)).run()
         builder.warm_up()  # as the preview does once its first build is done
         builder.parallel = False
+        start = time.perf_counter()
+        builder.warm_lists(lambda: False)  # as the preview does while idle, before any edit
+        warming = time.perf_counter() - start
         path = sorted((site / "content" / "events").glob("*.md"))[len(builder.compiled) // 3]
         original = path.read_text()
         times = []
@@ -238,7 +243,7 @@ def one_edit(site: Path, out: Path, repeats: int) -> tuple[float, float]:
                 times.append(shown[-1] - start)
         finally:
             path.write_text(original)
-    return statistics.median(times[1:]), times[0]
+    return statistics.median(times[1:]), times[0], warming
 
 
 class _NoIndex:
@@ -309,7 +314,7 @@ def measure(count: int, workdir: Path, repeats: int, tools: bool) -> dict[str, o
 def report(results: dict[int, dict], profile: bool) -> None:
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     header = (f"{'events':>7} {'cold':>8} {'cold-idx':>8} {'index':>7} {'warm':>7} "
-              f"{'resaved':>7} {'ci':>7} {'edit':>7} {'first':>7} "
+              f"{'resaved':>7} {'ci':>7} {'edit':>7} {'first':>7} {'idle':>7} "
               f"{'memory':>8} {'helper':>8} {'all':>8} {'output':>8} {'floor1':>7} {'floor2':>7} "
               f"{'floor2*':>7} {'hugo':>7}")  # fmt: skip
     print(header)
@@ -319,7 +324,7 @@ def report(results: dict[int, dict], profile: bool) -> None:
         print(
             f"{count:>7} {cold['wall']:>7.2f}s {cold['unindexed']:>7.2f}s {index:>6.2f}s "
             f"{warm['wall']:>6.2f}s {r['resaved']:>6.2f}s {r['ci']:>6.2f}s "
-            f"{r['edit'][0] * 1000:>5.0f}ms {r['edit'][1] * 1000:>5.0f}ms "
+            f"{r['edit'][0] * 1000:>5.0f}ms {r['edit'][1] * 1000:>5.0f}ms {r['edit'][2]:>6.2f}s "
             f"{cold.get('memory', 0):>6.0f}MB {cold.get('helper', 0):>6.0f}MB "
             f"{cold.get('together', 0):>6.0f}MB "
             f"{r['size'] / 1e6:>6.0f}MB {r['floor1']:>6.2f}s {r['floor2']:>6.2f}s "

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import commit_all, event_text, touch_later, write_event
-from timeline import keys, layout, model, overview, pages, runs
+from timeline import builder as builder_module
+from timeline import keys, layout, model, overview, pages, parallel, runs
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
 from timeline.pipeline import Pipeline
 from timeline.project import open_site
+from timeline.render import Renderer
 
 TAGS = ["alpha", "beta", "gamma", "delta"]
 ENTITIES = ["ent-a", "ent-b", "ent-c"]
@@ -228,3 +230,81 @@ def test_publishing_a_draft_links_it_from_the_events_that_name_it(tmp_path: Path
     rebuild(builder, served, ["content/events/d.md"])
     assert "Led to" in served.files["events/a/index.html"].decode()
     assert served.files == full_build(site)
+
+
+def sections_drawn(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The slugs of each list section the renderer draws from now on (a year of a list)."""
+    drawn: list[tuple[str, ...]] = []
+    draw = Renderer._section
+
+    def counting(self: Renderer, events: tuple[model.Event, ...], *args: object) -> object:
+        drawn.append(tuple(event.slug for event in events))
+        return draw(self, events, *args)
+
+    monkeypatch.setattr(Renderer, "_section", counting)
+    return drawn
+
+
+def years_of(section: tuple[str, ...]) -> tuple[int, ...]:
+    """The years of a section's events, as the tests below date event `e<n>`."""
+    return tuple(sorted({2000 + int(slug[1:]) % 6 for slug in section}))
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="lists render in worker processes by fork")
+@pytest.mark.parametrize("pauses", [0, 2])
+def test_an_idle_preview_readies_its_lists_so_an_edit_redraws_one_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pauses: int
+) -> None:
+    """The first build renders the lists in worker processes; the preview then renders them
+    again in its own while idle (interrupted `pauses` times by a waiting edit, going on
+    afterwards), so that its first edit redraws only the edited event's year of each list."""
+    monkeypatch.setattr(builder_module, "LISTED_IN_PARALLEL", 0)  # lists to workers
+    site_root = tmp_path / "site"
+    for number in range(24):
+        year = 2000 + number % 6
+        tags = "[a]" if number % 2 else "[b]"  # a tag's page has sections of its own
+        text = event_text(f"E{number}", f"{year}-0{1 + number % 9}-01", tags=tags)
+        write_event(site_root, f"e{number}.md", text)
+    site = open_site(site_root)
+    builder = Builder(site, drafts=False, parallel=True)
+    rebuild(builder, MemorySink())
+    builder.parallel = False
+    asked = [0]
+
+    def waiting() -> bool:  # an edit arrives after the first page, `pauses` times
+        asked[0] += 1
+        return asked[0] % 2 == 0 and asked[0] <= 2 * pauses
+
+    for _ in range(pauses + 1):
+        builder.warm_lists(waiting)
+    drawn = sections_drawn(monkeypatch)
+    edited = write_event(site_root, "e7.md", event_text("Edited", "2001-08-01", tags="[a]"))
+    written = MemorySink()  # (the first build's workers wrote into copies of theirs)
+    rebuild(builder, written, [f"content/events/{edited.name}"])
+    # The edited event's year (2001), and the next of each list (2002; 2003 on tag a's
+    # page), whose first item shows the gap since the edited event.
+    assert drawn, "the edit redrew no list at all"
+    assert {years_of(section) for section in drawn} <= {(2001,), (2002,), (2003,)}, drawn
+    fresh = full_build(site)
+    assert "index.html" in written.files
+    assert written.files == {path: fresh[path] for path in written.files}
+
+
+def test_without_readying_an_edit_redraws_whole_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the warm-up saves: without it, the same edit redraws every year of its lists."""
+    monkeypatch.setattr(builder_module, "LISTED_IN_PARALLEL", 0)
+    site_root = tmp_path / "site"
+    for number in range(24):
+        year = 2000 + number % 6
+        tags = "[a]" if number % 2 else "[b]"  # a tag's page has sections of its own
+        text = event_text(f"E{number}", f"{year}-0{1 + number % 9}-01", tags=tags)
+        write_event(site_root, f"e{number}.md", text)
+    builder = Builder(open_site(site_root), drafts=False, parallel=True)
+    rebuild(builder, MemorySink())
+    builder.parallel = False
+    drawn = sections_drawn(monkeypatch)
+    edited = write_event(site_root, "e7.md", event_text("Edited", "2001-08-01", tags="[a]"))
+    rebuild(builder, MemorySink(), [f"content/events/{edited.name}"])
+    assert {(2000,), (2005,)} <= {years_of(section) for section in drawn}, drawn

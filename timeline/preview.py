@@ -12,6 +12,7 @@ to one rebuild thread; the server is `server.py`'s.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import signal
@@ -146,6 +147,7 @@ class Preview:
 
     def rebuild_forever(self) -> None:
         while True:
+            self._warm_up()
             with self.wake:
                 while not self.pending:
                     self.wake.wait()
@@ -153,6 +155,14 @@ class Preview:
             with self.wake:
                 changed, self.pending = self.pending, set()
             self.rebuild(changed)
+
+    def _warm_up(self) -> None:
+        """While no edit waits, render in this process the list pages the first build
+        rendered in its workers (`Builder.warm_lists`). A page that fails is left alone: a
+        rebuild reports whatever is wrong."""
+        if self.builder is not None:
+            with parallel.fewer_collections(), contextlib.suppress(TimelineError):
+                self.builder.warm_lists(lambda: bool(self.pending))
 
     def rebuild(self, changed: set[str] | None) -> bool:
         """One rebuild; errors are reported (terminal and browser), never raised.
