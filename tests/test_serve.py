@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, event_text, free_port, write_event
+from tests.conftest import ROOT, build_ok, event_text, free_port, write_event
+from timeline.preview import Preview
+from timeline.search import IndexJob
+from timeline.server import Address
 
 TIMEOUT = 15
 
@@ -208,6 +212,59 @@ def test_the_search_index_is_refreshed(server, preview_site):
         return "zebra" in [page[0] for page in pages.values()]
 
     eventually(indexed, timeout=30)
+
+
+def process_state(pid: int) -> str:
+    """R, S, T (stopped)... from /proc: the field after the parenthesised command name."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process states from /proc")
+def test_an_index_held_during_a_rebuild_stands_still_then_completes(preview_site, tmp_path):
+    """The preview holds its background index still while the author waits for a rebuild
+    (it shares the cores even at low priority), and lets it go on afterwards."""
+    out = tmp_path / "out"
+    build_ok("--site", preview_site, "--out", out)
+    bundle = tmp_path / "bundle"
+    job = IndexJob(out, bundle, background=True)
+    try:
+        job.hold()
+        time.sleep(1)
+        assert process_state(job.process.pid) == "T"
+        assert not bundle.exists()
+        job.go_on()
+        job.wait()
+        assert (bundle / "pagefind-entry.json").is_file()
+    finally:
+        job.stop()
+
+
+def test_the_preview_lets_its_index_go_on_after_each_rebuild(preview_site):
+    """Held while a rebuild runs, whether it succeeds or fails, and let go once it ends."""
+    calls: list[str] = []
+
+    class Recorder:
+        def request(self, folder: Path) -> None:
+            calls.append("request")
+
+        def pause(self) -> None:
+            calls.append("pause")
+
+        def resume(self) -> None:
+            calls.append("resume")
+
+    preview = Preview(preview_site, Address("127.0.0.1", 0))
+    preview.indexer = Recorder()  # type: ignore[assignment]
+    try:
+        assert preview.rebuild(None)
+        assert calls[0] == "pause" and calls[-1] == "resume"
+        assert calls.index("request") < calls.index("resume")  # shown, then indexed
+        calls.clear()
+        (preview_site / "content" / "events" / "first.md").write_text("---\ntitle: [\n---\n")
+        assert not preview.rebuild({str(preview_site / "content" / "events" / "first.md")})
+        assert calls == ["pause", "resume"]
+    finally:
+        shutil.rmtree(preview.served, ignore_errors=True)
 
 
 def test_ctrl_c_stops_cleanly_and_quickly(server):

@@ -171,6 +171,7 @@ class Preview:
         which take longer on a large timeline, follow.
         """
         start = time.perf_counter()
+        self.indexer.pause()
         try:
             self._open(changed)
             assert self.site is not None and self.builder is not None
@@ -181,7 +182,7 @@ class Preview:
             target = ServedOutput(
                 self.out, self.site.config.base_path, first=first, static=self.static,
                 indexer=self.indexer,
-                shown=lambda run: self._report_success(run, time.perf_counter() - start),
+                shown=lambda run: self._shown(run, time.perf_counter() - start),
             )  # fmt: skip
             with parallel.fewer_collections():  # as `build` does: the heap holds every event
                 Pipeline(self.builder, target).run(self._content_hints(changed))
@@ -194,6 +195,8 @@ class Preview:
             lines = ["internal error while rebuilding (please report it):", *details.splitlines()]
             self._report_failure(lines)
             return False
+        finally:
+            self.indexer.resume()
         return True
 
     def _open(self, changed: set[str] | None) -> None:
@@ -222,6 +225,11 @@ class Preview:
         return hints
 
     # Reporting -----------------------------------------------------------------------
+
+    def _shown(self, result: BuildRun, seconds: float) -> None:
+        """The new pages are in place: the held index may go on beside the exports."""
+        self.indexer.resume()
+        self._report_success(result, seconds)
 
     def _report_success(self, result: BuildRun, seconds: float) -> None:
         if result.warnings != self.warnings:

@@ -255,6 +255,18 @@ class IndexJob:
             lines = said.decode("utf-8", "replace").strip().splitlines() or ["no message"]
             raise SearchIndexError(lines[-1].removeprefix(ERROR_PREFIX))
 
+    def hold(self) -> None:
+        """Stop the indexing process where it is, until `go_on` (where signals allow)."""
+        self._signal(getattr(signal, "SIGSTOP", None))
+
+    def go_on(self) -> None:
+        self._signal(getattr(signal, "SIGCONT", None))
+
+    def _signal(self, number: int | None) -> None:
+        if number is not None and hasattr(os, "killpg") and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it may end meanwhile
+                os.killpg(self.process.pid, number)
+
     def stop(self) -> None:
         """End the indexing process if it still runs (a failed build, a stopped preview)."""
         if self.process.poll() is None:
