@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import commit_all, event_text, touch_later, write_event
 from timeline import builder as builder_module
-from timeline import keys, layout, model, overview, pages, parallel, runs
+from timeline import exports, keys, layout, model, overview, pages, parallel, runs
 from timeline.builder import Builder, BuildRun
 from timeline.exports import export_paths
 from timeline.output import MemorySink
@@ -126,6 +126,7 @@ def test_incremental_output_matches_a_full_build(
 ) -> None:
     monkeypatch.setattr(pages, "SOURCES_PER_PAGE", 4)  # publishers over several pages
     monkeypatch.setattr(model, "REORDERED_UP_TO", one_by_one)  # edited events put in place
+    monkeypatch.setattr(exports, "RUN", 4)  # the preview's exports kept in several runs
     rng = random.Random(7)
     site_root = tmp_path / "site"
     counter = [0]
@@ -165,7 +166,7 @@ def full_build(site) -> dict[str, bytes]:
         for module, name, _ in kept:
             setattr(module, name, {})
         sink = MemorySink()
-        rebuild(Builder(site, drafts=False), sink)
+        rebuild(Builder(site, drafts=False, keep=False), sink)  # as `build` makes it
         return sink.files
     finally:
         for module, name, memo in kept:

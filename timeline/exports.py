@@ -1,8 +1,8 @@
 """Data out: events.json, timelinejs.json, events.ics and events.csv, written by every build.
 
-Each format is assembled from per-event pieces cached by the event's source hash, so that the
-live preview keeps all four files current after an edit by re-encoding one event and joining.
-Every piece is deterministic: no clocks, stable key and column order.
+Each format is assembled from per-event pieces; the live preview keeps them, run by run (see
+`Exporter`), so that it keeps all four files current after an edit by encoding one run again
+and joining. Every piece is deterministic: no clocks, stable key and column order.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from .dates import YMD, EventDate, Point
 from .language import N_
 from .model import Entity, Event, Image, Period, Timeline
 from .project import Site
+from .runs import RUN, Run
 from .urls import encoded
 
 CSV_COLUMNS = (
@@ -33,6 +34,7 @@ PERMALINK_CLASS = "timeline-permalink"
 WITH_CLASS = "timeline-entities"  # the slide's "With ..." line, which `import` leaves out
 
 Chunks = Iterator[bytes]
+JSON_SEPARATOR = b",\n"  # between the items of a JSON list, one a line
 
 
 @dataclass(frozen=True)
@@ -70,22 +72,31 @@ def export_links() -> tuple[tuple[str, str], ...]:
 
 
 class Exporter:
-    """Makes the export files of one site as streams of chunks, one event at a time.
+    """Makes the export files of one site as streams of chunks.
 
-    With `keep` (the live preview), each event's encoded piece is kept and reused while the
-    event is unchanged; without it (a one-off build), nothing is kept, so that exporting a
-    very large timeline takes little memory.
+    Without `keep` (a one-off build), each event is encoded as the file streams and nothing
+    is kept, so that exporting a very large timeline takes little memory. With `keep` (the
+    live preview), the encoded pieces of each run of `RUN` consecutive events are kept,
+    joined, by the run's very events (an unchanged file's event stays the same object), and
+    by the entities' titles, which some pieces name: after an edit one run is encoded again,
+    and each file is a join of some eighty runs rather than of 20,000 pieces. Only the runs
+    of the last export are kept (`runs.by_run` keeps superseded runs until its store fills,
+    which, at a megabyte a run, would hold hundreds of megabytes).
     """
 
     def __init__(self, site: Site, *, keep: bool) -> None:
         self.site = site
         self.config = site.config
         self.keep = keep
-        self._pieces: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
+        self._runs: dict[str, dict[Run, bytes]] = {}
+        self._named: tuple[tuple[str, str], ...] = ()
         self.timeline = Timeline(())
 
     def files(self, timeline: Timeline) -> dict[str, Chunks]:
         self.timeline = timeline
+        named = tuple((entity.slug, entity.title) for entity in timeline.entities)
+        if named != self._named:
+            self._runs, self._named = {}, named
         return {path: export.make(self, timeline) for path, export in FORMATS.items()}
 
     def names(self, event: Event) -> tuple[str, ...]:
@@ -93,18 +104,23 @@ class Exporter:
         return tuple(entity.title for entity in self.timeline.entities_of(event))
 
     def _pieces_of(
-        self, kind: str, events: Iterable[Event], encode: Callable[[Event], str]
-    ) -> Iterator[str]:
-        """Each event's piece of an export, kept (in the preview) by the event's content and
-        the titles of its entities."""
-        for event in events:
-            key = (kind, event.digest, event.path, self.names(event))
-            piece = self._pieces.get(key)
-            if piece is None:
-                piece = encode(event)
-                if self.keep:
-                    self._pieces[key] = piece
-            yield piece
+        self, kind: str, events: Sequence[Event], encode: Callable[[Event], str],
+        joiner: bytes = b"",
+    ) -> Iterator[bytes]:  # fmt: skip
+        """The events' pieces of an export, encoded, in order: one event's at a time, or
+        (with `keep`) a run's, joined by `joiner`."""
+        if not self.keep:
+            yield from (encode(event).encode() for event in events)
+            return
+        kept, fresh = self._runs.get(kind, {}), {}
+        for start in range(0, len(events), RUN):
+            run = tuple(events[start : start + RUN])
+            joined = kept.get(run)
+            if joined is None:
+                joined = joiner.join(encode(event).encode() for event in run)
+            fresh[run] = joined
+            yield joined
+        self._runs[kind] = fresh
 
     def date_record(self, date: EventDate) -> dict[str, Any]:
         """A date for machines: as written (EDTF), its bounds as ISO days, and for people
@@ -148,7 +164,8 @@ class Exporter:
         if timeline.entities:
             head["entities"] = [self._entity_record(e) for e in timeline.entities]
         opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"events":['
-        return _json_list(opening, self._pieces_of("json", timeline, self._event_record))
+        pieces = self._pieces_of("json", timeline.events, self._event_record, JSON_SEPARATOR)
+        return _json_list(opening, pieces)
 
     def _entity_record(self, entity: Entity) -> dict[str, Any]:
         return {
@@ -229,7 +246,9 @@ class Exporter:
         if eras:
             opening += ',"eras":' + json.dumps(eras, ensure_ascii=False)
         opening += ',"events":['
-        return _json_list(opening, self._pieces_of("timelinejs", timeline, self._slide))
+        return _json_list(
+            opening, self._pieces_of("timelinejs", timeline.events, self._slide, JSON_SEPARATOR)
+        )
 
     def _slide(self, event: Event) -> str:
         start, end = event.date.start or event.date.end, event.date.end
@@ -277,17 +296,18 @@ class Exporter:
             "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//timeline//{name}//EN",
             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{name}",
         ]  # fmt: skip
-        events = (e for e in timeline if calendar_days(e.date))
         yield "".join(_fold(line) for line in head).encode()
-        for piece in self._pieces_of("ics", events, self._vevent):
-            yield piece.encode()
+        yield from self._pieces_of("ics", timeline.events, self._vevent)
         yield b"END:VCALENDAR\r\n"
 
     def _vevent(self, event: Event) -> str:
-        """One VEVENT, written directly: icalendar's serialiser spends milliseconds folding
-        each event, which adds seconds on large timelines (the tests read these files back
-        with icalendar)."""
-        first, last = calendar_days(event.date)  # type: ignore[misc]
+        """One VEVENT (none for an event without calendar days), written directly:
+        icalendar's serialiser spends milliseconds folding each event, which adds seconds on
+        large timelines (the tests read these files back with icalendar)."""
+        days = calendar_days(event.date)
+        if days is None:
+            return ""
+        first, last = days
         host = self.config.site_url.split("/")[2] if self.config.site_url else "timeline.invalid"
         when = self.site.dates.display(event.date)
         description = f"{when}. {event.summary}\n\n{self.link(event.url)}".strip()
@@ -315,8 +335,7 @@ class Exporter:
 
     def _csv(self, timeline: Timeline) -> Chunks:
         yield _csv_row(CSV_COLUMNS).encode()
-        for piece in self._pieces_of("csv", timeline, self._csv_line):
-            yield piece.encode()
+        yield from self._pieces_of("csv", timeline.events, self._csv_line)
 
     def _csv_line(self, event: Event) -> str:
         date, image = event.date, event.image
@@ -344,13 +363,15 @@ register("events.csv", N_("CSV"))(Exporter._csv)
 register("timelinejs.json", N_("TimelineJS"))(Exporter._timelinejs)
 
 
-def _json_list(opening: str, items: Iterator[str]) -> Chunks:
-    """`{...,"events":[` then one item per line, then the closing brackets."""
+def _json_list(opening: str, pieces: Iterator[bytes]) -> Chunks:
+    """`{...,"events":[` then one item per line, then the closing brackets; each piece holds
+    one item or several, joined by `JSON_SEPARATOR`."""
     yield opening.encode()
     separator = b"\n"
-    for item in items:
-        yield separator + item.encode()
-        separator = b",\n"
+    for piece in pieces:
+        yield separator
+        yield piece
+        separator = JSON_SEPARATOR
     yield b"\n]}\n"
 
 

@@ -214,11 +214,13 @@ def check_collisions(generated: Iterable[str], static: Mapping[str, Path]) -> No
         raise OutputError(f"static files collide with generated pages: {listing}; rename them")
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Replace one file so that a reader sees the old or the new bytes, never half of them."""
+def write_atomically(target: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace one file so that a reader sees the old or the new bytes, never half of them;
+    `data` may come in chunks (the exports of a large timeline, not joined in memory)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(data)
+    with partial.open("wb") as handle:
+        handle.writelines((data,) if isinstance(data, bytes) else data)
     os.replace(partial, target)
 
 

@@ -57,7 +57,10 @@ class PreviewSink:
         output.write_atomically(self.out / path, data)
 
     def write_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
-        self.write(path, b"".join(chunks))
+        if path.endswith(".html"):
+            self.write(path, b"".join(chunks))
+        else:  # the exports, streamed
+            output.write_atomically(self.out / path, chunks)
 
 
 class ServedOutput:
