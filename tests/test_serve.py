@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
 import signal
@@ -237,6 +238,45 @@ def test_an_index_held_during_a_rebuild_stands_still_then_completes(preview_site
         assert (bundle / "pagefind-entry.json").is_file()
     finally:
         job.stop()
+
+
+def group_members(group: int) -> list[int]:
+    """The processes of a process group, from /proc (a process may end while it is read)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_a_held_index_ends_with_a_caller_killed_outright(preview_site, tmp_path):
+    """A preview killed during a rebuild (`kill -9`, out of memory) runs no clean-up: the
+    index it held still must not stay stopped, holding its memory, for good."""
+    out = tmp_path / "out"
+    build_ok("--site", preview_site, "--out", out)
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from timeline.search import IndexJob\n"
+        f"job = IndexJob(Path({str(out)!r}), Path({str(tmp_path / 'bundle')!r}))\n"
+        "job.hold()\n"
+        "print(job.process.pid, flush=True)\n"
+        "time.sleep(0.5)\n"
+        "os._exit(9)\n"
+    )
+    caller = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, timeout=TIMEOUT, check=False)  # fmt: skip
+    group = int(caller.stdout.split()[0])
+    try:
+        eventually(lambda: not group_members(group), timeout=5)
+    finally:
+        for pid in group_members(group):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_the_preview_lets_its_index_go_on_after_each_rebuild(preview_site):

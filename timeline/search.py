@@ -8,6 +8,7 @@ staged output folder, a batch of pages per run, rather than being sent them reco
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gzip
 import hashlib
 import json
@@ -31,6 +32,7 @@ EVENT_PAGES = "events/**/*.html"
 PAGE_MAP = "timeline-pages.json"
 BATCH_PAGES = 2000
 SIGNATURE = b"pagefind_dcd"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 TIMEOUT_SECONDS = 900  # one batch of pages takes seconds; a stuck binary must not hang a build
 ASSETS = (
     "pagefind.js", "pagefind-worker.js", "pagefind-ui.js", "pagefind-ui.css",
@@ -118,7 +120,8 @@ def _index(executable: Path, folder: Path, bundle: Path) -> None:
     try:
         try:
             done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                                  timeout=TIMEOUT_SECONDS, check=False)  # fmt: skip
+                                  timeout=TIMEOUT_SECONDS, check=False,
+                                  preexec_fn=end_with_parent)  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SearchIndexError(f"building the search index failed: {exc}") from None
         if done.returncode != 0:
@@ -228,6 +231,19 @@ def _write_chunk(folder: Path, pattern: str, language: str, value: Any, *, lengt
     return name
 
 
+def end_with_parent() -> None:
+    """Have the kernel end this process when the thread that started it ends (Linux's
+    parent-death signal; elsewhere nothing). A caller that is killed outright (the kernel
+    out of memory, `kill -9`) runs no clean-up, and an index it held still (`IndexJob.hold`)
+    would otherwise stay stopped, holding its memory, for good. `prctl` is looked up when
+    this module loads, so that a newly forked process only calls it."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+
+
 class IndexJob:
     """`index_site` in a process of its own, so that the caller goes on with other work
     while Pagefind indexes (the build renders its list pages; the preview serves edits).
@@ -237,11 +253,16 @@ class IndexJob:
         """`background` runs it at low priority, behind the work an author waits for."""
         command = [sys.executable, "-m", "timeline.search", str(folder), str(bundle),
                    str(BATCH_PAGES)]  # fmt: skip
-        lower = (lambda: os.nice(10)) if background and hasattr(os, "nice") else None
+
+        def prepare() -> None:  # in the new process, before it runs
+            end_with_parent()
+            if background and hasattr(os, "nice"):
+                os.nice(10)
+
         # A session of its own, so that `stop` ends Pagefind's binary with it, and Ctrl-C
         # in the terminal reaches only the caller, which stops it.
         self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=lower,
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=prepare,
             start_new_session=True,
         )  # fmt: skip
 
