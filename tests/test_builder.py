@@ -251,6 +251,22 @@ def years_of(section: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(sorted({2000 + int(slug[1:]) % 6 for slug in section}))
 
 
+def built_in_workers(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> Builder:
+    """A site of 24 events over six years (`e<n>` in 2000 + n % 6, odd ones tagged a, even
+    ones b), whose first build rendered its lists in worker processes, as the preview's
+    does; later builds run in this process, as the preview's do."""
+    monkeypatch.setattr(builder_module, "LISTED_IN_PARALLEL", 0)  # lists to workers
+    for number in range(24):
+        year = 2000 + number % 6
+        tags = "[a]" if number % 2 else "[b]"  # a tag's page has sections of its own
+        text = event_text(f"E{number}", f"{year}-0{1 + number % 9}-01", tags=tags)
+        write_event(site_root, f"e{number}.md", text)
+    builder = Builder(open_site(site_root), drafts=False, parallel=True)
+    rebuild(builder, MemorySink())
+    builder.parallel = False
+    return builder
+
+
 @pytest.mark.skipif(not parallel.CAN_FORK, reason="lists render in worker processes by fork")
 @pytest.mark.parametrize("pauses", [0, 2])
 def test_an_idle_preview_readies_its_lists_so_an_edit_redraws_one_year(
@@ -259,17 +275,9 @@ def test_an_idle_preview_readies_its_lists_so_an_edit_redraws_one_year(
     """The first build renders the lists in worker processes; the preview then renders them
     again in its own while idle (interrupted `pauses` times by a waiting edit, going on
     afterwards), so that its first edit redraws only the edited event's year of each list."""
-    monkeypatch.setattr(builder_module, "LISTED_IN_PARALLEL", 0)  # lists to workers
     site_root = tmp_path / "site"
-    for number in range(24):
-        year = 2000 + number % 6
-        tags = "[a]" if number % 2 else "[b]"  # a tag's page has sections of its own
-        text = event_text(f"E{number}", f"{year}-0{1 + number % 9}-01", tags=tags)
-        write_event(site_root, f"e{number}.md", text)
-    site = open_site(site_root)
-    builder = Builder(site, drafts=False, parallel=True)
-    rebuild(builder, MemorySink())
-    builder.parallel = False
+    builder = built_in_workers(site_root, monkeypatch)
+    site = builder.site
     asked = [0]
 
     def waiting() -> bool:  # an edit arrives after the first page, `pauses` times
@@ -291,20 +299,13 @@ def test_an_idle_preview_readies_its_lists_so_an_edit_redraws_one_year(
     assert written.files == {path: fresh[path] for path in written.files}
 
 
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="lists render in worker processes by fork")
 def test_without_readying_an_edit_redraws_whole_lists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the warm-up saves: without it, the same edit redraws every year of its lists."""
-    monkeypatch.setattr(builder_module, "LISTED_IN_PARALLEL", 0)
     site_root = tmp_path / "site"
-    for number in range(24):
-        year = 2000 + number % 6
-        tags = "[a]" if number % 2 else "[b]"  # a tag's page has sections of its own
-        text = event_text(f"E{number}", f"{year}-0{1 + number % 9}-01", tags=tags)
-        write_event(site_root, f"e{number}.md", text)
-    builder = Builder(open_site(site_root), drafts=False, parallel=True)
-    rebuild(builder, MemorySink())
-    builder.parallel = False
+    builder = built_in_workers(site_root, monkeypatch)
     drawn = sections_drawn(monkeypatch)
     edited = write_event(site_root, "e7.md", event_text("Edited", "2001-08-01", tags="[a]"))
     rebuild(builder, MemorySink(), [f"content/events/{edited.name}"])
