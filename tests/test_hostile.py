@@ -283,6 +283,7 @@ def test_control_characters_are_refused_at_their_line(site: Path, tmp_path: Path
     )  # fmt: skip
     write_event(site, "bell.md", '---\ntitle: Bell\ndate: 2019\nextra: {a: "\\a"}\n---\nBody.\n')
     write_event(site, "body.md", "---\ntitle: Body\ndate: 2019\n---\nFirst.\n\nSecond \x01.\n")
+    write_event(site, "raw.md", '---\ntitle: Raw\ndate: 2019\nsummary: "x \x1b y"\n---\nBody.\n')
     write_event(site, "ok.md", "---\ntitle: Tab\ttitle\ndate: 2019\n---\nA\ttab is fine.\n")
     out = tmp_path / "out"
     done = timeline_cli("build", "--site", site, "--out", out)
@@ -293,6 +294,11 @@ def test_control_characters_are_refused_at_their_line(site: Path, tmp_path: Path
     )
     assert "content/events/bell.md:4: extra.a: contains the control character U+0007" in done.stderr
     assert "content/events/body.md:7: body: contains the control character U+0001" in done.stderr
+    # Unescaped, YAML refuses it before parsing; still one line, at its line.
+    assert "content/events/raw.md:4: frontmatter: contains the control character U+001B" in (
+        done.stderr
+    )
+    assert "position" not in done.stderr
     assert not [
         line for line in done.stderr.splitlines() if "ok.md" in line and "warning:" not in line
     ]

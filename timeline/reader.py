@@ -140,7 +140,7 @@ def read_event(path: str, data: bytes) -> RawEvent:
         name, line = _duplicate_place(fm, fm_line, exc)
         return _failed(path, digest, Problem(path, line, name, "is set twice"))
     except yaml.YAMLError as exc:
-        return _failed(path, digest, _yaml_problem(path, exc, fm_line))
+        return _failed(path, digest, _yaml_problem(path, exc, fm, fm_line))
     except (ValueError, RecursionError) as exc:
         problem = Problem(path, fm_line, "frontmatter", f"invalid YAML value: {exc}")
         return _failed(path, digest, problem)
@@ -295,7 +295,16 @@ def _failed(path: str, digest: str, problem: Problem) -> RawEvent:
     return RawEvent(path, {}, "", 1, digest, (problem,))
 
 
-def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
+def _yaml_problem(path: str, exc: yaml.YAMLError, text: str, first_line: int) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        # A raw control character, which YAML refuses before parsing: PyYAML's message
+        # names a position in "<unicode string>" on a second line; say it as the others.
+        line = first_line + text.count("\n", 0, exc.position)
+        character = f"U+{exc.character:04X}"
+        message = (
+            f"contains the control character {character}, which YAML does not allow; remove it"
+        )
+        return Problem(path, line, "frontmatter", message)
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + first_line if mark is not None else 1
     reason = getattr(exc, "problem", None) or str(exc)
