@@ -6,15 +6,19 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 import timeline
 from tests.conftest import ROOT, event_text, touch_later, tree_digest, write_event
+from timeline import builder
 from timeline.exports import export_paths
 from timeline.pipeline import build_site
+from timeline.preview import Preview
 from timeline.project import open_site
+from timeline.server import Address
 
 
 @pytest.fixture
@@ -240,3 +244,46 @@ def test_the_search_index_is_reused_only_while_event_pages_are_unchanged(cached_
     write_event(cached_site, "e11.md", event_text("Event eleven, renamed", "2021"))
     run(cached_site)
     assert index.stat().st_ino != inode  # made again
+
+
+def compiled_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The event files compiled from now on, in this process."""
+    compiled: list[str] = []
+    compile_event = builder.compile_event
+
+    def counting(raw, **options):
+        compiled.append(raw.path)
+        return compile_event(raw, **options)
+
+    monkeypatch.setattr(builder, "compile_event", counting)
+    return compiled
+
+
+def test_serve_and_build_share_the_compiled_events(
+    cached_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview starts from the events the last build compiled, and leaves its own for
+    the next `serve` or `build`: each compiles only the files edited meanwhile."""
+    run(cached_site)
+    compiled = compiled_files(monkeypatch)
+    served = start_preview(cached_site)
+    assert compiled == []
+    edited = write_event(cached_site, "e03.md", event_text("Edited", "2013", tags="[alpha]"))
+    touch_later(edited)
+    served = start_preview(cached_site)
+    assert compiled == ["content/events/e03.md"]
+    assert "Edited" in (served / "index.html").read_text()
+    compiled.clear()
+    run(cached_site)
+    assert compiled == []
+
+
+def start_preview(site: Path) -> Path:
+    """A preview's first build, as `serve` makes it; returns the folder it served."""
+    preview = Preview(site, Address("127.0.0.1", 0))
+    try:
+        preview.prepare()
+        return Path(shutil.copytree(preview.out, site.parent / f"served-{uuid.uuid4().hex}"))
+    finally:
+        preview.indexer.stop()
+        shutil.rmtree(preview.served, ignore_errors=True)

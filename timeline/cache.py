@@ -126,12 +126,7 @@ class BuildCache:
         for outputs still in place."""
         from .builder import Snapshot  # with every stage of a build: not for `up_to_date`
 
-        compiled = self._read(COMPILED)
-        entries = (
-            compiled.entries
-            if isinstance(compiled, CompiledRecord) and compiled.settings == settings
-            else {}
-        )
+        entries = self.compiled(settings)
         record = self._read(OUTPUT)
         if not isinstance(record, OutputRecord) or (record.out, record.drafts) != (
             str(out),
@@ -145,6 +140,18 @@ class BuildCache:
             if os.path.exists(os.path.join(root, path))
         }
         return Snapshot(entries, keys), record
+
+    def compiled(self, settings: str) -> dict[str, CompiledFile]:
+        """The compiled event files the last build or preview saved, if they were compiled
+        with these `settings` (`keys.compile_key`)."""
+        compiled = self._read(COMPILED)
+        if isinstance(compiled, CompiledRecord) and compiled.settings == settings:
+            return compiled.entries
+        return {}
+
+    def save_compiled(self, entries: dict[str, CompiledFile], settings: str) -> None:
+        """Keep compiled event files alone: the preview's, whose output is not a build's."""
+        self._write(COMPILED, CompiledRecord(settings, entries))
 
     def up_to_date(
         self, folders: SiteFolders, out: Path, *, drafts: bool, base_url: str | None
@@ -209,7 +216,7 @@ class BuildCache:
         """Keep a builder's snapshot (its compiled files only when `compiled` says they
         changed: they are the large part) and the record of the output just written."""
         if compiled:
-            self._write(COMPILED, CompiledRecord(settings, snapshot.compiled))
+            self.save_compiled(snapshot.compiled, settings)
         (self.folder / OUTPUT).unlink(missing_ok=True)  # never a record beside another output
         self.keep_output(Path(record.out))
         self._write(OUTPUT, record)

@@ -29,10 +29,12 @@ from livereload.handlers import LiveReloadHandler
 from tornado.ioloop import IOLoop
 
 from . import output, parallel
-from .builder import Builder, BuildRun
+from .builder import Builder, BuildRun, Snapshot
+from .cache import BuildCache
 from .errors import BuildFailed, Problem, RenderError, TimelineError
 from .files import CONFIG_NAME, Signature, signature
 from .indexer import SearchRefresher
+from .keys import compile_key
 from .pipeline import Pipeline
 from .project import Site, SiteFolders, default_theme_root, open_site
 from .server import Address, QuietServer, check_port
@@ -210,7 +212,8 @@ class Preview:
         if self.site is None or self.builder is None or reopen:
             self.builder = None
             self.site = open_site(self.site_root)
-            self.builder = Builder(self.site, drafts=True)
+            compiled = BuildCache(self.site_root).compiled(compile_key(self.site))
+            self.builder = Builder(self.site, drafts=True, snapshot=Snapshot(compiled))
             self.static = {}
             self._install_preview_files()
 
@@ -291,10 +294,17 @@ class Preview:
             output.write_atomically(self.served / "index.html", redirect.encode())
 
     def prepare(self) -> None:
-        """First build (errors shown, not fatal), with a placeholder home page on failure."""
+        """First build (errors shown, not fatal), with a placeholder home page on failure.
+
+        Its compiled event files are read from the build cache (`<site>/.cache/`) and saved
+        back there when they changed, so that the next `serve` or `build` compiles only the
+        files edited meanwhile."""
         with parallel.fewer_collections():
             built = self.rebuild(None)
-        if built and self.builder is not None:
+        if built and self.builder is not None and self.site is not None:
+            if self.builder.compiled_changed:
+                settings = compile_key(self.site)
+                BuildCache(self.site_root).save_compiled(self.builder.compiled, settings)
             self.builder.warm_up()
         if not built:
             self._install_preview_files()
