@@ -14,6 +14,7 @@ import pytest
 import timeline
 from tests.conftest import ROOT, event_text, touch_later, tree_digest, write_event
 from timeline import builder
+from timeline.errors import BuildFailed
 from timeline.exports import export_paths
 from timeline.pipeline import build_site
 from timeline.preview import Preview
@@ -287,3 +288,24 @@ def start_preview(site: Path) -> Path:
     finally:
         preview.indexer.stop()
         shutil.rmtree(preview.served, ignore_errors=True)
+
+
+def test_an_image_removed_between_runs_is_reported_by_serve_and_build(cached_site: Path) -> None:
+    """Compiled events are reused from the cache only with the static files they were
+    compiled with: an event whose image was deleted meanwhile is compiled again, and fails."""
+    image = cached_site / "static" / "images" / "a.png"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    text = event_text("Pictured", "2013", image="{src: images/a.png, alt: A map}")
+    write_event(cached_site, "pictured.md", text)
+    start_preview(cached_site)  # leaves its compiled events in .cache/
+    image.unlink()
+    preview = Preview(cached_site, Address("127.0.0.1", 0))
+    try:
+        assert not preview.rebuild(None)  # the preview's first build
+    finally:
+        preview.indexer.stop()
+        shutil.rmtree(preview.served, ignore_errors=True)
+    with pytest.raises(BuildFailed) as failed:
+        run(cached_site)
+    assert any("pictured.md" in str(problem) for problem in failed.value.problems)

@@ -283,7 +283,7 @@ def test_control_characters_are_refused_at_their_line(site: Path, tmp_path: Path
     )  # fmt: skip
     write_event(site, "bell.md", '---\ntitle: Bell\ndate: 2019\nextra: {a: "\\a"}\n---\nBody.\n')
     write_event(site, "body.md", "---\ntitle: Body\ndate: 2019\n---\nFirst.\n\nSecond \x01.\n")
-    write_event(site, "raw.md", '---\ntitle: Raw\ndate: 2019\nsummary: "x \x1b y"\n---\nBody.\n')
+    write_event(site, "raw.md", '---\ntitle: Ωμέγα\ndate: 2019\nsummary: "x \x1b y"\n---\nBody.\n')
     write_event(site, "ok.md", "---\ntitle: Tab\ttitle\ndate: 2019\n---\nA\ttab is fine.\n")
     out = tmp_path / "out"
     done = timeline_cli("build", "--site", site, "--out", out)

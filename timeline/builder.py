@@ -90,6 +90,7 @@ class Snapshot:
 
     compiled: dict[str, CompiledFile] = field(default_factory=dict)
     page_keys: dict[str, str] = field(default_factory=dict)
+    assets: frozenset[str] | None = None  # the static files `compiled` was compiled with
 
 
 @dataclass
@@ -147,6 +148,7 @@ class Builder:
         self.page_keys: dict[str, str] = dict(snapshot.page_keys)
         self.compiled_changed = False
         self._assets: frozenset[str] | None = None
+        self._compiled_with = snapshot.assets
         self._carried: dict[str, CompiledFile] = {}
         self._periods: dict[str, tuple[str, CompiledPeriod]] = {}
         self._entities: dict[str, tuple[str, frozenset[str], CompiledEntity]] = {}
@@ -159,7 +161,7 @@ class Builder:
 
     def snapshot(self) -> Snapshot:
         """What the next run (or the next process, through `cache.py`) may start from."""
-        return Snapshot(dict(self.compiled), dict(self.page_keys))
+        return Snapshot(dict(self.compiled), dict(self.page_keys), self._assets)
 
     # read ----------------------------------------------------------------------------
 
@@ -197,7 +199,8 @@ class Builder:
         """Compile every listed file whose signature changed (or that names an image, when
         the static files changed), reusing the rest."""
         assets = frozenset(run.static)
-        assets_changed = self._assets is not None and assets != self._assets
+        known = self._assets if self._assets is not None else self._compiled_with
+        assets_changed = known is not None and assets != known
         entries = dict(self._carried)
         stale = []
         for rel, info in run.files.items():
@@ -397,8 +400,12 @@ class Builder:
         meanwhile = (lambda: self.export(run, sink)) if with_exports else None
         parallel.run_all(render_list, range(len(lists)), parallel=self.parallel,
                          min_items=enough, meanwhile=meanwhile)  # fmt: skip
-        if self.parallel and len(lists) >= enough:
+        if parallel.forks(len(lists), parallel=self.parallel, min_items=enough):
             self._cold_lists = [page.path for page in reversed(lists)]
+
+    def stop_warming(self) -> None:
+        """Give up readying the lists (`warm_lists` failed in an unexpected way)."""
+        self._cold_lists = []
 
     def warm_lists(self, waiting: Callable[[], bool]) -> None:
         """Render again in this process, without writing them, the list pages that the last

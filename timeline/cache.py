@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .builder import CompiledFile, Snapshot
 
 CACHE_DIR = ".cache"
-FORMAT = 6  # bumped whenever a cached class changes shape
+FORMAT = 7  # bumped whenever a cached class changes shape
 COMPILED = "compiled.pickle"
 OUTPUT = "output.pickle"
 KEPT_OUTPUT = "output"  # the last output, hard-linked
@@ -92,6 +92,7 @@ class CompiledRecord:
 
     settings: str
     entries: dict[str, CompiledFile] = field(default_factory=dict)
+    assets: frozenset[str] | None = None  # the static files they were compiled with
 
 
 class BuildCache:
@@ -113,7 +114,8 @@ class BuildCache:
     def _write(self, name: str, value: object) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n")
-        partial = self.folder / f".{name}.partial"
+        # Named by the process: a build and a preview may write at the same time.
+        partial = self.folder / f".{name}.{os.getpid()}.partial"
         with partial.open("wb") as handle:
             pickle.dump(((FORMAT, __version__), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, self.folder / name)
@@ -126,32 +128,36 @@ class BuildCache:
         for outputs still in place."""
         from .builder import Snapshot  # with every stage of a build: not for `up_to_date`
 
-        entries = self.compiled(settings)
+        compiled = self.compiled(settings)
         record = self._read(OUTPUT)
         if not isinstance(record, OutputRecord) or (record.out, record.drafts) != (
             str(out),
             drafts,
         ):
-            return Snapshot(entries), None
+            return compiled, None
         root = str(out)
         keys = {
             path: key
             for path, key in record.keys.items()
             if os.path.exists(os.path.join(root, path))
         }
-        return Snapshot(entries, keys), record
+        return Snapshot(compiled.compiled, keys, compiled.assets), record
 
-    def compiled(self, settings: str) -> dict[str, CompiledFile]:
-        """The compiled event files the last build or preview saved, if they were compiled
-        with these `settings` (`keys.compile_key`)."""
+    def compiled(self, settings: str) -> Snapshot:
+        """The compiled event files the last build or preview saved (and the static files
+        they were compiled with), if they were compiled with these `settings`
+        (`keys.compile_key`)."""
+        from .builder import Snapshot
+
         compiled = self._read(COMPILED)
         if isinstance(compiled, CompiledRecord) and compiled.settings == settings:
-            return compiled.entries
-        return {}
+            return Snapshot(compiled.entries, assets=compiled.assets)
+        return Snapshot()
 
-    def save_compiled(self, entries: dict[str, CompiledFile], settings: str) -> None:
-        """Keep compiled event files alone: the preview's, whose output is not a build's."""
-        self._write(COMPILED, CompiledRecord(settings, entries))
+    def save_compiled(self, snapshot: Snapshot, settings: str) -> None:
+        """Keep a snapshot's compiled event files alone: the preview's, whose output is not
+        a build's."""
+        self._write(COMPILED, CompiledRecord(settings, snapshot.compiled, snapshot.assets))
 
     def up_to_date(
         self, folders: SiteFolders, out: Path, *, drafts: bool, base_url: str | None
@@ -216,7 +222,7 @@ class BuildCache:
         """Keep a builder's snapshot (its compiled files only when `compiled` says they
         changed: they are the large part) and the record of the output just written."""
         if compiled:
-            self.save_compiled(snapshot.compiled, settings)
+            self.save_compiled(snapshot, settings)
         (self.folder / OUTPUT).unlink(missing_ok=True)  # never a record beside another output
         self.keep_output(Path(record.out))
         self._write(OUTPUT, record)

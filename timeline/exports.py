@@ -1,8 +1,8 @@
 """Data out: events.json, timelinejs.json, events.ics and events.csv, written by every build.
 
-Each format is assembled from per-event pieces; the live preview keeps them, run by run (see
-`Exporter`), so that it keeps all four files current after an edit by encoding one run again
-and joining. Every piece is deterministic: no clocks, stable key and column order.
+Each format is assembled from per-event pieces; the live preview keeps them (see `Exporter`),
+so that it keeps all four files current after an edit by encoding one event again and
+joining. Every piece is deterministic: no clocks, stable key and column order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .dates import YMD, EventDate, Point
 from .language import N_
 from .model import Entity, Event, Image, Period, Timeline
 from .project import Site
-from .runs import RUN, Run
+from .runs import RUN
 from .urls import encoded
 
 CSV_COLUMNS = (
@@ -76,19 +76,18 @@ class Exporter:
 
     Without `keep` (a one-off build), each event is encoded as the file streams and nothing
     is kept, so that exporting a very large timeline takes little memory. With `keep` (the
-    live preview), the encoded pieces of each run of `RUN` consecutive events are kept,
-    joined, by the run's very events (an unchanged file's event stays the same object), and
-    by the entities' titles, which some pieces name: after an edit one run is encoded again,
-    and each file is a join of some eighty runs rather than of 20,000 pieces. Only the runs
-    of the last export are kept (`runs.by_run` keeps superseded runs until its store fills,
-    which, at a megabyte a run, would hold hundreds of megabytes).
+    live preview), each event's encoded piece is kept by the very event (an unchanged
+    file's event stays the same object), as long as the entities' titles, which some
+    pieces name, stay the same: after an edit one event is encoded again, wherever the
+    others moved, and the file is streamed in runs of `RUN` pieces. Only the pieces of the
+    last export are kept.
     """
 
     def __init__(self, site: Site, *, keep: bool) -> None:
         self.site = site
         self.config = site.config
         self.keep = keep
-        self._runs: dict[str, dict[Run, bytes]] = {}
+        self._pieces: dict[str, dict[Event, bytes]] = {}
         self._named: tuple[tuple[str, str], ...] = ()
         self.timeline = Timeline(())
 
@@ -96,7 +95,7 @@ class Exporter:
         self.timeline = timeline
         named = tuple((entity.slug, entity.title) for entity in timeline.entities)
         if named != self._named:
-            self._runs, self._named = {}, named
+            self._pieces, self._named = {}, named
         return {path: export.make(self, timeline) for path, export in FORMATS.items()}
 
     def names(self, event: Event) -> tuple[str, ...]:
@@ -112,15 +111,17 @@ class Exporter:
         if not self.keep:
             yield from (encode(event).encode() for event in events)
             return
-        kept, fresh = self._runs.get(kind, {}), {}
+        kept, fresh = self._pieces.get(kind, {}), {}
         for start in range(0, len(events), RUN):
-            run = tuple(events[start : start + RUN])
-            joined = kept.get(run)
-            if joined is None:
-                joined = joiner.join(encode(event).encode() for event in run)
-            fresh[run] = joined
-            yield joined
-        self._runs[kind] = fresh
+            run = []
+            for event in events[start : start + RUN]:
+                piece = kept.get(event)
+                if piece is None:
+                    piece = encode(event).encode()
+                fresh[event] = piece
+                run.append(piece)
+            yield joiner.join(run)
+        self._pieces[kind] = fresh
 
     def date_record(self, date: EventDate) -> dict[str, Any]:
         """A date for machines: as written (EDTF), its bounds as ISO days, and for people

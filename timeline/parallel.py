@@ -45,6 +45,11 @@ def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def forks(count: int, *, parallel: bool, min_items: int = MIN_ITEMS) -> bool:
+    """Whether `run_all` spreads `count` items over worker processes."""
+    return parallel and CAN_FORK and worker_count() >= 2 and count >= min_items
+
+
 def run_all(
     job: Callable[[Item], Result], items: Sequence[Item], *, parallel: bool,
     min_items: int = MIN_ITEMS, meanwhile: Callable[[], None] | None = None,
@@ -52,7 +57,7 @@ def run_all(
     """`[job(item) for item in items]`, across forked workers when there are enough items;
     `meanwhile` runs in this process while they work (after the items, without workers)."""
     workers = worker_count()
-    if not parallel or workers < 2 or len(items) < min_items or not CAN_FORK:
+    if not forks(len(items), parallel=parallel, min_items=min_items):
         results = [job(item) for item in items]
         if meanwhile is not None:
             meanwhile()

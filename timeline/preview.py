@@ -12,7 +12,6 @@ to one rebuild thread; the server is `server.py`'s.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import signal
@@ -29,7 +28,7 @@ from livereload.handlers import LiveReloadHandler
 from tornado.ioloop import IOLoop
 
 from . import output, parallel
-from .builder import Builder, BuildRun, Snapshot
+from .builder import Builder, BuildRun
 from .cache import BuildCache
 from .errors import BuildFailed, Problem, RenderError, TimelineError
 from .files import CONFIG_NAME, Signature, signature
@@ -164,10 +163,18 @@ class Preview:
     def _warm_up(self) -> None:
         """While no edit waits, render in this process the list pages the first build
         rendered in its workers (`Builder.warm_lists`). A page that fails is left alone: a
-        rebuild reports whatever is wrong."""
-        if self.builder is not None:
-            with parallel.fewer_collections(), contextlib.suppress(TimelineError):
+        rebuild reports whatever is wrong; anything else gives the warm-up up with a warning,
+        never the rebuild thread with it."""
+        if self.builder is None:
+            return
+        try:
+            with parallel.fewer_collections():
                 self.builder.warm_lists(lambda: bool(self.pending))
+        except TimelineError:
+            pass  # a page that cannot be rendered: the next rebuild says why
+        except Exception as exc:  # never the end of the rebuild thread
+            print(f"warning: the preview could not ready its list pages: {exc}", file=sys.stderr)
+            self.builder.stop_warming()
 
     def rebuild(self, changed: set[str] | None) -> bool:
         """One rebuild; errors are reported (terminal and browser), never raised.
@@ -213,7 +220,7 @@ class Preview:
             self.builder = None
             self.site = open_site(self.site_root)
             compiled = BuildCache(self.site_root).compiled(compile_key(self.site))
-            self.builder = Builder(self.site, drafts=True, snapshot=Snapshot(compiled))
+            self.builder = Builder(self.site, drafts=True, snapshot=compiled)
             self.static = {}
             self._install_preview_files()
 
@@ -303,8 +310,7 @@ class Preview:
             built = self.rebuild(None)
         if built and self.builder is not None and self.site is not None:
             if self.builder.compiled_changed:
-                settings = compile_key(self.site)
-                BuildCache(self.site_root).save_compiled(self.builder.compiled, settings)
+                self._save_compiled(self.builder, self.site)
             self.builder.warm_up()
         if not built:
             self._install_preview_files()
@@ -313,6 +319,15 @@ class Preview:
                 page = f"<!DOCTYPE html><html><head><title>Preview</title>{script}</head>"
                 page += "<body><h1>The site could not be built yet.</h1></body></html>"
                 output.write_atomically(self.out / "index.html", page.encode())
+
+    def _save_compiled(self, builder: Builder, site: Site) -> None:
+        """Leave the compiled events for the next `serve` or `build`; a site folder that
+        cannot be written to costs only that."""
+        try:
+            BuildCache(self.site_root).save_compiled(builder.snapshot(), compile_key(site))
+        except OSError as exc:
+            print(f"warning: the compiled events were not saved in .cache/: {exc}",
+                  file=sys.stderr)  # fmt: skip
 
     def serve(self, *, open_browser: bool) -> None:
         check_port(self.address)

@@ -299,7 +299,9 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, text: str, first_line: int) ->
     if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
         # A raw control character, which YAML refuses before parsing: PyYAML's message
         # names a position in "<unicode string>" on a second line; say it as the others.
-        line = first_line + text.count("\n", 0, exc.position)
+        # (libyaml counts that position in bytes: the line comes from the character's first
+        # occurrence, where either reader stops.)
+        line = first_line + text.count("\n", 0, text.find(chr(exc.character)))
         character = f"U+{exc.character:04X}"
         message = (
             f"contains the control character {character}, which YAML does not allow; remove it"

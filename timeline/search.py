@@ -8,7 +8,6 @@ staged output folder, a batch of pages per run, rather than being sent them reco
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gzip
 import hashlib
 import json
@@ -18,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -231,6 +231,14 @@ def _write_chunk(folder: Path, pattern: str, language: str, value: Any, *, lengt
     return name
 
 
+def _lower_and_tie() -> None:
+    """In a background index's new process, before it runs: low priority, and an end
+    with the preview's."""
+    end_with_parent()
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 def end_with_parent() -> None:
     """Have the kernel end this process when the thread that started it ends (Linux's
     parent-death signal; elsewhere nothing). A caller that is killed outright (the kernel
@@ -241,7 +249,17 @@ def end_with_parent() -> None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+def _prctl() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+    except ImportError:  # a Python built without it
+        return None
+    return ctypes.CDLL(None).prctl
+
+
+_PRCTL = _prctl()
 
 
 class IndexJob:
@@ -254,16 +272,13 @@ class IndexJob:
         command = [sys.executable, "-m", "timeline.search", str(folder), str(bundle),
                    str(BATCH_PAGES)]  # fmt: skip
 
-        def prepare() -> None:  # in the new process, before it runs
-            end_with_parent()
-            if background and hasattr(os, "nice"):
-                os.nice(10)
-
         # A session of its own, so that `stop` ends Pagefind's binary with it, and Ctrl-C
-        # in the terminal reaches only the caller, which stops it.
+        # in the terminal reaches only the caller, which stops it. Only a background job
+        # (the preview's, which it may hold still) needs code run before it starts; a
+        # build's is spawned without forking the build's large process.
         self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=prepare,
-            start_new_session=True,
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=_lower_and_tie if background else None, start_new_session=True,
         )  # fmt: skip
 
     def wait(self) -> None:
