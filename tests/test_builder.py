@@ -120,12 +120,16 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     return [rel, f"content/events/{target.name}"]
 
 
-@pytest.mark.parametrize("one_by_one", [model.REORDERED_UP_TO, 0])
+@pytest.mark.parametrize(
+    ("one_by_one", "histogram_above"),
+    [(model.REORDERED_UP_TO, overview.HISTOGRAM_ABOVE), (0, 10)],  # 10: strips as histograms
+)
 def test_incremental_output_matches_a_full_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: int, histogram_above: int
 ) -> None:
     monkeypatch.setattr(pages, "SOURCES_PER_PAGE", 4)  # publishers over several pages
     monkeypatch.setattr(model, "REORDERED_UP_TO", one_by_one)  # edited events put in place
+    monkeypatch.setattr(overview, "HISTOGRAM_ABOVE", histogram_above)
     monkeypatch.setattr(exports, "RUN", 4)  # the preview's exports kept in several runs
     rng = random.Random(7)
     site_root = tmp_path / "site"

@@ -302,6 +302,22 @@ def test_a_strip_compares_equal_when_it_would_draw_the_same():
         )
 
 
+def test_a_histogram_compares_equal_while_each_bin_keeps_its_count():
+    """A long timeline's strip is a histogram: moving an event within its bin leaves it (and
+    so every page showing it) as it was; moving it to another bin does not."""
+
+    def strip(events: list[Event]):
+        return overview(events, dates=plain_english())
+
+    many = [event(f"e{i}", f"{1500 + i // 2}-0{1 + i % 9}-01") for i in range(600)]
+    within = [*many[:10], event("e10", "1505-02-20"), *many[11:]]
+    across = [*many[:10], event("e10", "1700-02-01"), *many[11:]]
+    assert strip(within) == strip(many)
+    assert strip(across) != strip(many)
+    for moved in (within, across):
+        assert (str(strip(moved)) == str(strip(many))) == (strip(moved) == strip(many))
+
+
 def test_hostile_titles_are_escaped():
     nasty = "<script>alert(\"x\")</script> & 'quotes'"
     events = [event("a", "2019-01-01", title=nasty), event("b", "2020-01-01")]

@@ -385,13 +385,22 @@ def overview(
     so that a template can simply skip the figure. The template wraps it in a `<figure>`
     with `overview_summary` as its caption."""
     scale = _scale_of(events, bands, width)
-    titled = _marked(events, scale)[1] if scale is not None else ()
+    dense, titled = _marked(events, scale) if scale is not None else (False, ())
     settings = (dates.language.fingerprint, tuple(bands), base_path, width, height)
     digest = hashlib.blake2b(repr(settings).encode(), digest_size=16)
-    # The events' runs' marks, then the titles drawn (see `_Run`): this is worked out for
-    # every list after each edit in the preview, so it is kept plain.
-    digest.update("".join(run.marks for run in _runs(events)).encode() + b"\x1d")
-    digest.update("\x1d".join(f"{e.slug}\x1f{e.title}" for e in titled).encode())
+    if dense:
+        # A histogram, with the marks of a few events over it: what it draws is its span,
+        # the count in each bin and those events, not where in its bin each event falls
+        # (a date moved within its month leaves every page of a long timeline as it was).
+        assert scale is not None
+        digest.update(repr((scale.first, scale.last, _bin_counts(events, scale))).encode())
+        drawn = (f"{e.slug}\x1f{e.title}\x1f{e.date.text}\x1f{e.importance}" for e in titled)
+        digest.update("\x1d".join(drawn).encode())
+    else:
+        # The events' runs' marks, then the titles drawn (see `_Run`): this is worked out
+        # for every list after each edit in the preview, so it is kept plain.
+        digest.update("".join(run.marks for run in _runs(events)).encode() + b"\x1d")
+        digest.update("\x1d".join(f"{e.slug}\x1f{e.title}" for e in titled).encode())
     return Overview(digest.hexdigest(), events, tuple(bands), dates, base_path, width, height)
 
 
@@ -736,11 +745,8 @@ def _draw_histogram(
 ) -> Iterator[str]:
     """Events counted into calendar bins, bar height proportional to the count."""
     unit = bin_unit(scale.first, scale.last)
-    edges = boundaries(unit, scale.first, scale.last)
-    starts = [scale.first, *(day for day, _ in edges if day > scale.first)]
-    counts = [0] * len(starts)
-    for event in events:
-        counts[max(0, bisect.bisect_right(starts, anchor_day(event.date)) - 1)] += 1
+    starts = _bin_starts(scale)
+    counts = _bin_counts(events, scale)
     tallest = max(counts) or 1
     room = frame.baseline - frame.plot_top
     yield '<g class="overview__density" fill="currentColor">'
@@ -761,6 +767,33 @@ def _draw_histogram(
             f"<title>{escape(label)}: {escape(counted)}</title></rect>"
         )
     yield "</g>"
+
+
+def _bin_starts(scale: Scale) -> tuple[int, ...]:
+    """The first day of each of the histogram's calendar bins."""
+    edges = boundaries(bin_unit(scale.first, scale.last), scale.first, scale.last)
+    return (scale.first, *(day for day, _ in edges if day > scale.first))
+
+
+def _bin_counts(events: Sequence[Event], scale: Scale) -> tuple[int, ...]:
+    """How many events fall in each bin: counted run by run (`runs.py`), each run's counts
+    kept for these very bins, so that an edit counts one run again."""
+    starts = _bin_starts(scale)
+    kind = f"bins {hashlib.blake2b(repr(starts).encode(), digest_size=16).hexdigest()}"
+    totals = [0] * len(starts)
+    for counts in by_run(events, kind, lambda run: _counted(run, starts)):
+        for index, count in counts:
+            totals[index] += count
+    return tuple(totals)
+
+
+def _counted(events: tuple[Event, ...], starts: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """The bins (by index) the events fall in, with how many fall in each."""
+    counts: dict[int, int] = {}
+    for event in events:
+        index = max(0, bisect.bisect_right(starts, anchor_day(event.date)) - 1)
+        counts[index] = counts.get(index, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 # The text alternative ----------------------------------------------------------------------
