@@ -388,12 +388,12 @@ def overview(
     dense, titled = _marked(events, scale) if scale is not None else (False, ())
     settings = (dates.language.fingerprint, tuple(bands), base_path, width, height)
     digest = hashlib.blake2b(repr(settings).encode(), digest_size=16)
-    if dense:
+    if dense and scale is not None:
         # A histogram, with the marks of a few events over it: what it draws is its span,
         # the count in each bin and those events, not where in its bin each event falls
         # (a date moved within its month leaves every page of a long timeline as it was).
-        assert scale is not None
-        digest.update(repr((scale.first, scale.last, _bin_counts(events, scale))).encode())
+        counts = _bin_counts(events, _bin_starts(scale))
+        digest.update(repr((scale.first, scale.last, counts)).encode())
         drawn = (f"{e.slug}\x1f{e.title}\x1f{e.date.text}\x1f{e.importance}" for e in titled)
         digest.update("\x1d".join(drawn).encode())
     else:
@@ -746,7 +746,7 @@ def _draw_histogram(
     """Events counted into calendar bins, bar height proportional to the count."""
     unit = bin_unit(scale.first, scale.last)
     starts = _bin_starts(scale)
-    counts = _bin_counts(events, scale)
+    counts = _bin_counts(events, starts)
     tallest = max(counts) or 1
     room = frame.baseline - frame.plot_top
     yield '<g class="overview__density" fill="currentColor">'
@@ -775,10 +775,9 @@ def _bin_starts(scale: Scale) -> tuple[int, ...]:
     return (scale.first, *(day for day, _ in edges if day > scale.first))
 
 
-def _bin_counts(events: Sequence[Event], scale: Scale) -> tuple[int, ...]:
-    """How many events fall in each bin: counted run by run (`runs.py`), each run's counts
-    kept for these very bins, so that an edit counts one run again."""
-    starts = _bin_starts(scale)
+def _bin_counts(events: Sequence[Event], starts: tuple[int, ...]) -> tuple[int, ...]:
+    """How many events fall in each bin (`starts`): counted run by run (`runs.py`), each
+    run's counts kept for these very bins, so that an edit counts one run again."""
     kind = f"bins {hashlib.blake2b(repr(starts).encode(), digest_size=16).hexdigest()}"
     totals = [0] * len(starts)
     for counts in by_run(events, kind, lambda run: _counted(run, starts)):
