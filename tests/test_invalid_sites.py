@@ -57,7 +57,7 @@ def test_file_that_is_not_utf8(site: Path, cli) -> None:
     path.write_bytes("---\ntitle: Café\ndate: 2019\n---\n".encode("latin-1"))
     result = cli("build", "--site", site)
     assert result.code == 1
-    assert "content/events/latin1.md:2: file: file is not valid UTF-8 (byte 0xe9)" in result.err
+    assert "content/events/latin1.md:2: file: is not valid UTF-8 (byte 0xe9)" in result.err
 
 
 def test_failed_build_keeps_the_previous_output(site: Path, cli) -> None:
@@ -107,3 +107,20 @@ def test_problems_read_each_file_from_the_top(site: Path, cli) -> None:
     places = [line.split(": ", 1)[0] for line in result.err.splitlines()]
     expected = [f"content/events/e{n:03d}.md:{line}" for n in range(count) for line in (1, 4)]
     assert places == expected
+
+
+def test_a_huge_event_file_is_an_error_not_a_hang(site: Path, cli) -> None:
+    """A little over the limit (600 KB of `*a* b`, half a minute of Python-Markdown), so
+    that without the limit the test fails rather than hangs; 3 MB would take many minutes."""
+    write_event(site, "good.md", event_text("Good", "2019-01-01", "Plain prose. " * 30_000))
+    assert cli("build", "--site", site).code == 0
+    before = tree_digest(site / "_site")
+    write_event(site, "huge.md", event_text("Huge", "2019-01-02", "*a* b " * 100_000))
+    result = cli("build", "--site", site)
+    assert result.code == 1
+    assert (
+        "content/events/huge.md:1: file: is larger than 512 KB, the most an event file may"
+        " hold (Markdown would take minutes on it); split it into several events, or cite"
+        " the full document as a source"
+    ) in result.err.splitlines()
+    assert tree_digest(site / "_site") == before

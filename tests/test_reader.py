@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from timeline.reader import read_event
+from timeline.reader import MAX_FILE_BYTES, TOO_LARGE, read_event
 
 
 def test_keys_keep_their_lines() -> None:
@@ -36,7 +36,7 @@ def test_unquoted_dates_stay_text() -> None:
 def test_not_utf8_names_the_line() -> None:
     raw = read_event("e.md", "---\ntitle: Zürich\n---\n".encode("latin-1"))
     assert [str(p) for p in raw.problems] == [
-        "e.md:2: file: file is not valid UTF-8 (byte 0xfc); save it as UTF-8"
+        "e.md:2: file: is not valid UTF-8 (byte 0xfc); save it as UTF-8"
     ]
 
 
@@ -53,3 +53,11 @@ def test_duplicate_keys_are_reported() -> None:
 def test_frontmatter_must_be_a_mapping() -> None:
     raw = read_event("e.md", b"---\n- a\n- b\n---\n")
     assert "must be a YAML mapping" in str(raw.problems[0])
+
+
+def test_a_file_over_the_size_limit_is_refused_before_markdown() -> None:
+    dense = ("---\ntitle: T\ndate: 2019\n---\n" + "*a* b " * MAX_FILE_BYTES).encode()
+    at_limit = dense[:MAX_FILE_BYTES]
+    assert not read_event("e.md", at_limit).problems
+    refused = read_event("e.md", at_limit + b"b")
+    assert [str(p) for p in refused.problems] == [f"e.md:1: file: {TOO_LARGE}"]

@@ -66,7 +66,7 @@ from .model import Event, Timeline
 from .output import Sink, check_collisions
 from .pages import Page, page_paths, plan_pages, site_warnings
 from .project import Site
-from .reader import read_event
+from .reader import read_event_file
 from .references import check_references
 from .render import Renderer
 from .runs import by_run
@@ -229,7 +229,7 @@ class Builder:
     def _period(self, rel: str, info: FileInfo) -> CompiledPeriod:
         """Periods are few: each is compiled on every run, the last result reused while its
         file's bytes are unchanged."""
-        raw = read_event(rel, Path(info.path).read_bytes())
+        raw = read_event_file(rel, info.path)
         cached = self._periods.get(rel)
         if cached is None or cached[0] != raw.digest:
             cached = (raw.digest, compile_period(raw, config=self.site.config))
@@ -239,7 +239,7 @@ class Builder:
     def _entity(self, rel: str, info: FileInfo, assets: frozenset[str]) -> CompiledEntity:
         """Entities, like periods, are few: compiled on every run, the last result reused
         while the file's bytes (and the static files its image may name) are unchanged."""
-        raw = read_event(rel, Path(info.path).read_bytes())
+        raw = read_event_file(rel, info.path)
         cached = self._entities.get(rel)
         if cached is None or cached[0] != raw.digest or cached[1] != assets:
             compiled = compile_entity(
@@ -274,7 +274,7 @@ class Builder:
     def _line_of(self, path: str, position: tuple[str | int, ...]) -> int | None:
         """The line of a key in an event file, read again (only for a message)."""
         try:
-            return read_event(path, (self.site.root / path).read_bytes()).line(*position)
+            return read_event_file(path, str(self.site.root / path)).line(*position)
         except OSError:  # gone since it was read: the message stands without a line
             return None
 
@@ -455,7 +455,7 @@ class _Compiler:
 
     def __call__(self, stale: tuple[str, FileInfo]) -> CompiledFile:
         rel, info = stale
-        raw = read_event(rel, Path(info.path).read_bytes())
+        raw = read_event_file(rel, info.path)
         previous = self.previous.get(rel)
         reusable = previous is not None and previous.digest == raw.digest
         if reusable and not (self.assets_changed and previous.uses_assets):

@@ -71,6 +71,14 @@ for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 MAX_NODES = 10_000  # values a frontmatter may hold once its aliases are expanded
+# The most an event, entity or period file may hold. Python-Markdown's time on one paragraph
+# grows with the square of its inline marks (a 1 MB paragraph of `*a* b` takes about half a
+# minute, an 11 MB file did not end in four minutes); 512 KB is a book's worth of prose.
+MAX_FILE_BYTES = 512 * 1024
+TOO_LARGE = (
+    "is larger than 512 KB, the most an event file may hold (Markdown would take minutes"
+    " on it); split it into several events, or cite the full document as a source"
+)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 
 
@@ -113,14 +121,23 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def read_event_file(path: str, location: str) -> RawEvent:
+    """`read_event` on the file at `location`, reading no more than the limit and one byte:
+    a file of gigabytes is refused without being held in memory."""
+    with open(location, "rb") as file:
+        return read_event(path, file.read(MAX_FILE_BYTES + 1))
+
+
 def read_event(path: str, data: bytes) -> RawEvent:
     """Decode and split one event file; problems are returned inside the record, not raised."""
     digest = digest_bytes(data)
+    if len(data) > MAX_FILE_BYTES:
+        return _failed(path, digest, Problem(path, 1, "file", TOO_LARGE))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        message = f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        message = f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
         return _failed(path, digest, Problem(path, line, "file", message))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not _HANDLER.detect(text) or not text.startswith("---"):
