@@ -120,7 +120,7 @@ def test_a_huge_event_file_is_an_error_not_a_hang(site: Path, cli) -> None:
     assert result.code == 1
     assert (
         "content/events/huge.md:1: file: is larger than 512 KB, the most an event file may"
-        " hold (Markdown would take minutes on it); split it into several events, or cite"
+        " hold (Markdown could take minutes on it); split it into several events, or cite"
         " the full document as a source"
     ) in result.err.splitlines()
     assert tree_digest(site / "_site") == before

@@ -76,7 +76,7 @@ MAX_NODES = 10_000  # values a frontmatter may hold once its aliases are expande
 # minute, an 11 MB file did not end in four minutes); 512 KB is a book's worth of prose.
 MAX_FILE_BYTES = 512 * 1024
 TOO_LARGE = (
-    "is larger than 512 KB, the most an event file may hold (Markdown would take minutes"
+    "is larger than 512 KB, the most an event file may hold (Markdown could take minutes"
     " on it); split it into several events, or cite the full document as a source"
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
