@@ -8,6 +8,7 @@ key keeps its line number (plain `yaml.load` throws positions away, and an autho
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -125,7 +126,12 @@ def read_event_file(path: str, location: str) -> RawEvent:
     """`read_event` on the file at `location`, reading no more than the limit and one byte:
     a file of gigabytes is refused without being held in memory."""
     with open(location, "rb") as file:
-        return read_event(path, file.read(MAX_FILE_BYTES + 1))
+        size = os.fstat(file.fileno()).st_size
+        # Sized by the file, not the limit: a 512 KB buffer per read cost more than the read.
+        data = file.read(min(size, MAX_FILE_BYTES) + 1)
+        if len(data) > size:  # it grew since: read on, up to the limit
+            data += file.read(MAX_FILE_BYTES + 1 - len(data))
+        return read_event(path, data)
 
 
 def read_event(path: str, data: bytes) -> RawEvent:
