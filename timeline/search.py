@@ -72,14 +72,15 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
     batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
     scratch = folder.parent / f".{folder.name}.search-batch"
+    found: dict[str, list[Any]] = {}
     try:
         for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
             shutil.rmtree(scratch, ignore_errors=True)
             link_files(folder, scratch, batch)
-            _index(executable, scratch, target)
+            found.update(_index(executable, scratch, target))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    write_page_map(bundle, parts)
+    write_page_map(bundle, parts, found)
     return len(pages)
 
 
@@ -99,11 +100,12 @@ def _index_nothing(executable: Path, folder: Path, bundle: Path) -> None:
         _index(executable, scratch, bundle)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    write_page_map(bundle, [])
+    write_page_map(bundle, [], {})
 
 
-def _index(executable: Path, folder: Path, bundle: Path) -> None:
-    """One run of Pagefind's command line over `folder`'s event pages.
+def _index(executable: Path, folder: Path, bundle: Path) -> dict[str, list[Any]]:
+    """One run of Pagefind's command line over `folder`'s event pages; returns its pages'
+    entries in the page map (see `check_bundle`).
 
     The command line rather than Pagefind's Python API: the API drives the same binary
     through a service that costs about a quarter of a second per batch, and its one pipe,
@@ -130,17 +132,20 @@ def _index(executable: Path, folder: Path, bundle: Path) -> None:
                 f"building the search index failed: Pagefind exited with {done.returncode}: "
                 f"{said[-1]}"
             )
-        check_bundle(scratch)
+        pages = check_bundle(scratch)
         make_deterministic(scratch)
         scratch.rename(bundle)
+        return pages
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def check_bundle(bundle: Path) -> None:
+def check_bundle(bundle: Path) -> dict[str, list[Any]]:
     """Refuse an index with a missing, empty or truncated file, before it can be published:
     the entry file must parse, every file Pagefind always writes must be there and not
-    empty, and every compressed index file must decompress whole."""
+    empty, and every compressed index file must decompress whole. Returns the bundle's
+    entries in the page map, read from the fragments while they are decompressed anyway."""
+    pages: dict[str, list[Any]] = {}
     try:
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         expected = [
@@ -151,14 +156,19 @@ def check_bundle(bundle: Path) -> None:
             if (bundle / name).stat().st_size == 0:
                 raise SearchIndexError(f"the search index file {name} is empty")
         for path in bundle.rglob("*"):
-            compressed = path.suffix.startswith((".pf_", ".pagefind"))
-            if compressed and not gzip.decompress(path.read_bytes()).startswith(SIGNATURE):
+            if not path.suffix.startswith((".pf_", ".pagefind")):
+                continue
+            data = gzip.decompress(path.read_bytes())
+            if not data.startswith(SIGNATURE):
                 raise SearchIndexError(f"the search index file {path.name} is damaged")
+            if path.suffix == ".pf_fragment":
+                pages.update(_page_entry(path.stem, json.loads(data[len(SIGNATURE) :])))
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SearchIndexError(f"the search index is incomplete: {exc}") from None
+    return pages
 
 
-def write_page_map(bundle: Path, parts: list[str]) -> None:
+def write_page_map(bundle: Path, parts: list[str], pages: dict[str, list[Any]]) -> None:
     """Write `timeline-pages.json`: the extra bundles to merge, and for every page of every
     bundle, Pagefind's result id -> [event slug, first year or null, first day, last day]
     (days as `model.day_key`s).
@@ -169,19 +179,20 @@ def write_page_map(bundle: Path, parts: list[str]) -> None:
     the index answers, and fetches fragments only for the excerpts it displays. The year
     tells a page of a long timeline which other page holds a match, and the days whether
     a match lies within a span chosen to the month (Pagefind's filter only knows years).
+    `pages` holds every bundle's entries, as `check_bundle` returned them.
     """
-    pages = {}
-    for folder in [bundle, *(bundle / part for part in parts)]:
-        for fragment in sorted((folder / "fragment").glob("*.pf_fragment")):
-            data = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE) :])
-            match = re.match(r"^/events/([^/]+)/", data["url"])
-            if match:
-                years = [int(y) for y in data.get("filters", {}).get("year", [])]
-                days = data.get("meta", {}).get("days", "").split()
-                first_year = min(years) if years else None
-                pages[fragment.stem] = [unquote(match.group(1)), first_year, *days]
     mapping = {"parts": parts, "pages": dict(sorted(pages.items()))}
     (bundle / PAGE_MAP).write_text(json.dumps(mapping, separators=(",", ":"), ensure_ascii=False))
+
+
+def _page_entry(result_id: str, fragment: dict[str, Any]) -> dict[str, list[Any]]:
+    """A fragment's entry in the page map (none for a page that is not an event's)."""
+    match = re.match(r"^/events/([^/]+)/", fragment["url"])
+    if not match:
+        return {}
+    years = [int(y) for y in fragment.get("filters", {}).get("year", [])]
+    days = fragment.get("meta", {}).get("days", "").split()
+    return {result_id: [unquote(match.group(1)), min(years) if years else None, *days]}
 
 
 def make_deterministic(bundle: Path) -> None:
