@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -188,6 +189,39 @@ def test_a_build_failing_while_the_index_is_made_leaves_nothing_behind(site: Pat
     time.sleep(1)  # a process left running would go on writing meanwhile
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_ctrl_c_while_the_index_is_made_keeps_the_output_and_leaves_nothing(
+    site: Path, tmp_path: Path
+):
+    """Ctrl-C (SIGINT to the terminal's process group) while Pagefind is at work, here a
+    binary that only sleeps: the build says it stopped, with exit code 130 and no traceback;
+    the previous output is as it was, and the folders the build and its indexing process
+    were filling are gone."""
+    for number in range(3):
+        write_event(site, f"e{number}.md", event_text(f"Event {number}", f"{1990 + number}"))
+    out = tmp_path / "out"
+    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
+    before = tree_digest(out)
+    write_event(site, "e0.md", event_text("Event zero", "1990"))
+    slow = tmp_path / "pagefind"
+    slow.write_text("#!/bin/sh\nsleep 60\n")
+    slow.chmod(0o755)
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site), "--out", str(out)],
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(slow)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".*.search-batch")):  # Pagefind's folder of page links
+        assert build.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(build.pid, signal.SIGINT)
+    said = build.communicate(timeout=30)[1]
+    assert build.returncode == 130 and "Traceback" not in said
+    assert said.splitlines()[-1] == "stopped (Ctrl-C); a build's previous output is as it was"
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pagefind", "site"]
 
 
 BILLION_LAUGHS = """---

@@ -27,6 +27,8 @@ from .errors import (
 )
 from .project import open_site, site_folder, site_folders
 
+INTERRUPTED = 130  # a shell's code for a command ended by Ctrl-C (128 + SIGINT)
+
 
 def _site_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -152,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
     except TimelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:  # the stages clean up on their way out: nothing half-written
+        print("stopped (Ctrl-C); a build's previous output is as it was", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _report(problems: Sequence[Problem]) -> None:

@@ -71,7 +71,7 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
     size = batch_pages or BATCH_PAGES
     batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
-    scratch = folder.parent / f".{folder.name}.search-batch"
+    scratch = scratch_folders(folder)[0]
     found: dict[str, list[Any]] = {}
     try:
         for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
@@ -84,13 +84,22 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
     return len(pages)
 
 
+def scratch_folders(folder: Path) -> tuple[Path, Path]:
+    """The folders beside `folder` that indexing it fills for a while (one for a batch's
+    links, one for a site without events); an index process killed midway leaves them."""
+    return (
+        folder.parent / f".{folder.name}.search-batch",
+        folder.parent / f".{folder.name}.search-empty",
+    )
+
+
 def _index_nothing(executable: Path, folder: Path, bundle: Path) -> None:
     """An index without events, so that the search script loads as on any other site.
 
     Pagefind's command line refuses to write an index of no pages; it is given one page
     that is not an event (`/events/`, which no event's address can be), so the page map
     leaves it out and no search shows it."""
-    scratch = folder.parent / f".{folder.name}.search-empty"
+    scratch = scratch_folders(folder)[1]
     shutil.rmtree(scratch, ignore_errors=True)
     try:
         (scratch / "events").mkdir(parents=True)
@@ -280,6 +289,7 @@ class IndexJob:
 
     def __init__(self, folder: Path, bundle: Path, *, background: bool = False) -> None:
         """`background` runs it at low priority, behind the work an author waits for."""
+        self.folder = folder
         command = [sys.executable, "-m", "timeline.search", str(folder), str(bundle),
                    str(BATCH_PAGES)]  # fmt: skip
 
@@ -315,7 +325,8 @@ class IndexJob:
                 os.killpg(self.process.pid, number)
 
     def stop(self) -> None:
-        """End the indexing process if it still runs (a failed build, a stopped preview)."""
+        """End the indexing process if it still runs (a failed build, a stopped preview),
+        and remove what it was filling beside the folder."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):  # it may end meanwhile
                 if hasattr(os, "killpg"):
@@ -323,6 +334,8 @@ class IndexJob:
                 else:
                     self.process.kill()
             self.process.wait()
+            for scratch in scratch_folders(self.folder):
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
