@@ -4,6 +4,7 @@ incrementally maintained output equals a fresh full build, byte for byte."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def random_event(rng: random.Random, number: int) -> str:
         f"{{event: {slug}, relation: {rng.choice(RELATION_KINDS)}}}"
         for slug in rng.sample(FIXED, rng.randint(0, 2))
     )
-    date = f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    date = random_date(rng)
     sources = ", ".join(
         f"{{title: Story {rng.randint(0, 5)}, url: 'https://news.example/{rng.randint(0, 5)}',"
         f" publisher: {rng.choice(PUBLISHERS)}, date: 2005-01-0{rng.randint(1, 3)}}}"
@@ -68,6 +69,10 @@ def random_event(rng: random.Random, number: int) -> str:
     return event_text(f"Event {number} v{rng.randint(0, 999)}", date, tags=f"[{tags}]",
                       entities=f"[{entities}]", related=f"[{links}]",
                       sources=f"[{sources}]", corrections=f"[{corrections}]")  # fmt: skip
+
+
+def random_date(rng: random.Random) -> str:
+    return f"{rng.randint(2000, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
 def write_entity(site: Path, slug: str, title: str) -> str:
@@ -90,7 +95,9 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     """One random author action; returns the site-relative paths it touched."""
     events = sorted((site / "content" / "events").glob("e*.md"))
     action = rng.choice(
-        ["edit", "edit", "retitle", "add", "delete", "rename", "entity"] if events else ["add"]
+        ["edit", "edit", "retitle", "redate", "add", "delete", "rename", "entity"]
+        if events
+        else ["add"]
     )
     if action == "entity":
         slug = rng.choice(ENTITIES)
@@ -109,6 +116,11 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> list[str]:
     if action == "retitle":  # the commonest edit: all else (sources, date, tags) stays
         rest = victim.read_text().split("\n", 2)[2]  # after "---" and the title
         victim.write_text(f"---\ntitle: Retitled v{rng.randint(0, 999)}\n{rest}")
+        touch_later(victim)
+        return [rel]
+    if action == "redate":  # a new date, all else the same: the event moves in the timeline
+        text = re.sub(r"^date: .*$", f"date: {random_date(rng)}", victim.read_text(), flags=re.M)
+        victim.write_text(text)
         touch_later(victim)
         return [rel]
     if action == "delete":
@@ -175,6 +187,37 @@ def full_build(site) -> dict[str, bytes]:
     finally:
         for module, name, memo in kept:
             setattr(module, name, memo)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # One address, cited under two titles: the sources page names it as the earliest
+        # event citing it does.
+        ("{title: Early title, url: 'https://news.example/a', publisher: Wire}",
+         "{title: Late title, url: 'https://news.example/a', publisher: Wire}"),
+        # Two addresses under one title and date: they are listed in the order in which
+        # events first cite them.
+        ("{title: Same, url: 'https://news.example/a', publisher: Wire, date: 2005}",
+         "{title: Same, url: 'https://news.example/b', publisher: Wire, date: 2005}"),
+    ],
+)  # fmt: skip
+def test_a_new_date_reorders_the_sources_pages_as_a_full_build(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    site_root = tmp_path / "site"
+    write_event(site_root, "a.md", event_text("A", "2001-01-01", sources=f"[{first}]"))
+    write_event(site_root, "b.md", event_text("B", "2003-01-01", sources=f"[{second}]"))
+    write_event(site_root, "c.md", event_text("C", "2002-01-01", sources=f"[{first}, {second}]"))
+    builder = Builder(open_site(site_root), drafts=False)
+    served = MemorySink()
+    rebuild(builder, served)
+    for date in ("2000-01-01", "2004-01-01", "2002-06-01"):
+        path = site_root / "content" / "events" / "b.md"
+        path.write_text(re.sub(r"^date: .*$", f"date: {date}", path.read_text(), flags=re.M))
+        touch_later(path)
+        rebuild(builder, served, ["content/events/b.md"])
+        assert served.files == full_build(builder.site), f"b moved to {date}"
 
 
 def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:

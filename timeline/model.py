@@ -561,6 +561,10 @@ class Timeline:
     def _position(self) -> dict[str, int]:
         return {event.slug: index for index, event in enumerate(self.events)}
 
+    def index_of(self, event: Event) -> int:
+        """Where `event` (or its version in this timeline) stands in the timeline's order."""
+        return self._position[event.slug]
+
     def previous(self, event: Event) -> Event | None:
         index = self._position[event.slug]
         return self.events[index - 1] if index > 0 else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from operator import is_, is_not
@@ -389,15 +389,21 @@ def publishers(timeline: Timeline) -> tuple[Publisher, ...]:
     host, or "Publisher not named"), the outlets most events rest on first.
 
     The preview groups them again after each edit, and most edits leave every event's
-    sources and the events' order as they were: then the last grouping stands, holding
-    the edited events' new versions."""
+    sources as they were: then the last grouping stands, holding the edited events' new
+    versions, in their new order when an edit moved them (a new date)."""
     runs = by_run(timeline.events, "citing", _citing)
     events = tuple(chain.from_iterable(run for run, _ in runs))
     cited = tuple(chain.from_iterable(pairs for _, pairs in runs))
     last = _GROUPED.get("last")
+    found = None
     if last is not None and last.cited == cited:
         edited = {new.slug for new in compress(events, map(is_not, events, last.events))}
-        found = _with_events(last, edited, timeline.by_slug)
+        found = _with_events(last, edited, timeline, moved=False)
+    elif last is not None and len(cited) == len(last.cited) and dict(cited) == dict(last.cited):
+        kept = set(map(id, last.events))
+        edited = {event.slug for event in events if id(event) not in kept}
+        found = _with_events(last, edited, timeline, moved=True)
+    if found is not None:
         places = last.places
     else:
         found = _grouped(timeline)
@@ -417,19 +423,47 @@ def _citing(events: Run) -> tuple[tuple[Event, ...], Cited]:
 
 
 def _with_events(
-    last: _Grouping, edited: set[str], now: Mapping[str, Event]
-) -> tuple[Publisher, ...]:
-    """The last grouping, listing the current versions of the `edited` events."""
+    last: _Grouping, edited: set[str], timeline: Timeline, *, moved: bool
+) -> tuple[Publisher, ...] | None:
+    """The last grouping, listing the current versions of the `edited` events.
+
+    When they `moved` in the timeline, a use lists its events in their new order; None if
+    the move could change more than that, which `_grouped` decides by the order in which
+    sources first appear: which of a source's citing events gives its title and date (the
+    first), and the order of sources that sort alike (by date and title) in a publisher."""
     places = {place for slug in edited for place in last.places[slug]}
     uses = {number: list(last.publishers[number].uses) for number, _ in places}
+    now = timeline.by_slug
     for number, index in places:
         use = uses[number][index]
-        uses[number][index] = SourceUse(use.source, tuple(now[e.slug] for e in use.events))
+        events = tuple(now[e.slug] for e in use.events)
+        if moved:
+            events = tuple(sorted(events, key=timeline.index_of))
+            if _as_cited(events[0], use.source) != use.source or _ties(uses[number], index):
+                return None
+        uses[number][index] = SourceUse(use.source, events)
     return tuple(
         Publisher(group.name, group.slug, tuple(uses[number]), group.events)
         if number in uses else group
         for number, group in enumerate(last.publishers)
     )  # fmt: skip
+
+
+def _as_cited(event: Event, source: Source) -> Source:
+    """`source` as `event` cites it (the first of its sources with that identity)."""
+    return next(own for own in event.sources if own.identity == source.identity)
+
+
+def _ties(uses: list[SourceUse], index: int) -> bool:
+    """Whether the use at `index` sorts alike with a neighbour (see `_use_order`)."""
+    key = _use_order(uses[index])
+    neighbours = (uses[other] for other in (index - 1, index + 1) if 0 <= other < len(uses))
+    return any(_use_order(use) == key for use in neighbours)
+
+
+def _use_order(use: SourceUse) -> tuple[object, ...]:
+    """Where a source stands among its publisher's: by date (undated first), then title."""
+    return (use.source.date.earliest if use.source.date else (0, 0, 0), use.source.title)
 
 
 def _grouped(timeline: Timeline) -> tuple[Publisher, ...]:
@@ -444,8 +478,7 @@ def _grouped(timeline: Timeline) -> tuple[Publisher, ...]:
         grouped.setdefault(_publisher_name(source), []).append(use)
     found_groups = []
     for name, items in grouped.items():
-        items.sort(key=lambda use: (use.source.date.earliest if use.source.date else (0, 0, 0),
-                                    use.source.title))  # fmt: skip
+        items.sort(key=_use_order)
         events = len({event.slug for use in items for event in use.events})
         found_groups.append((name, tuple(items), events))
     found_groups.sort(key=lambda g: (-g[2], g[0].casefold(), g[0]))
