@@ -24,7 +24,7 @@ from unicodedata import east_asian_width
 
 from markupsafe import Markup, escape
 
-from .dates import MAX_DAY, MIN_DAY, YMD, EventDate, days_in_month, iso_day
+from .dates import MAX_DAY, MIN_DAY, YMD, EventDate, Point, days_in_month, iso_day
 from .datetext import DateText
 from .model import Event
 from .runs import by_run
@@ -814,37 +814,68 @@ def _overview_summary(events: Sequence[Event], bands: Sequence[Band], dates: Dat
     _, n_ = dates.language.gettext, dates.language.ngettext
     if not events:
         return _("No events.")
-    text = _span_text(events, dates)
+    spans = by_run(events, "span", _span_of)
+    text = _span_text(len(events), spans, dates)
     if bands:
+        within, outside = _band_counts(events, bands)
         counts = dates.language.gettext(", ").join(
-            f"{band.title} ({dates.display(band.date)}) "
-            f"{sum(_within(e.date, band.date) for e in events)}"
-            for band in bands
+            f"{band.title} ({dates.display(band.date)}) {count}"
+            for band, count in zip(bands, within, strict=True)
         )
         text += _("; by period: %(periods)s") % {"periods": counts}
-        outside = sum(not any(_within(e.date, b.date) for b in bands) for e in events)
         if outside:
             text += n_("; %(num)d in no period", "; %(num)d in no period", outside) % {
                 "num": outside
             }
     else:
-        text += _busiest_year(events, dates)
+        text += _busiest_year(spans, dates)
     return _("%(summary)s.") % {"summary": text}
 
 
-def _span_text(events: Sequence[Event], dates: DateText) -> str:
-    """`26 events from November 2017 to April 2025`, or `in 2019`, at the precision the
-    dates give."""
-    n_ = dates.language.ngettext
-    count = len(events)
+@dataclass(frozen=True)
+class _Span:
+    """What the summary needs of a run of events: its first start and last end (the first
+    such point in the run's order, as `min` and `max` pick them), and its events per year."""
+
+    first: Point | None
+    last: Point | None
+    per_year: dict[int, int]
+
+
+def _span_of(events: tuple[Event, ...]) -> _Span:
     starts = [e.date.start for e in events if e.date.start]
     ends = [p for e in events for p in e.date.points]
+    per_year: dict[int, int] = {}
+    for event in events:
+        if event.year is not None:
+            per_year[event.year] = per_year.get(event.year, 0) + 1
+    return _Span(
+        min(starts, key=_earliest) if starts else None,
+        max(ends, key=_latest) if ends else None,
+        per_year,
+    )
+
+
+def _earliest(point: Point) -> YMD:
+    return point.earliest
+
+
+def _latest(point: Point) -> YMD:
+    return point.latest
+
+
+def _span_text(count: int, spans: list[_Span], dates: DateText) -> str:
+    """`26 events from November 2017 to April 2025`, or `in 2019`, at the precision the
+    dates give (from the runs' `spans`: a new date works out its run again, not all)."""
+    n_ = dates.language.ngettext
+    starts = [span.first for span in spans if span.first is not None]
+    ends = [span.last for span in spans if span.last is not None]
     if not starts or not ends:
         return n_("%(num)d event with open dates", "%(num)d events with open dates", count) % {
             "num": count
         }
-    first = min(starts, key=lambda p: p.earliest)
-    last = max(ends, key=lambda p: p.latest)
+    first = min(starts, key=_earliest)
+    last = max(ends, key=_latest)
     first_text = _month_text(first.earliest, first.month, dates)
     last_text = _month_text(last.latest, last.month, dates)
     if first_text == last_text:
@@ -861,11 +892,11 @@ def _month_text(day: YMD, month: int | None, dates: DateText) -> str:
     return dates.month(day[0], day[1]) if month else dates.year(day[0])
 
 
-def _busiest_year(events: Sequence[Event], dates: DateText) -> str:
+def _busiest_year(spans: list[_Span], dates: DateText) -> str:
     per_year: dict[int, int] = {}
-    for event in events:
-        if event.year is not None:
-            per_year[event.year] = per_year.get(event.year, 0) + 1
+    for span in spans:
+        for year, count in span.per_year.items():
+            per_year[year] = per_year.get(year, 0) + count
     if len(per_year) < 2:
         return ""
     year = min(per_year, key=lambda y: (-per_year[y], y))
@@ -874,6 +905,23 @@ def _busiest_year(events: Sequence[Event], dates: DateText) -> str:
     return dates.language.gettext("; busiest year %(year)s (%(count)s)") % {
         "year": dates.year(year), "count": events_text
     }  # fmt: skip
+
+
+def _band_counts(events: Sequence[Event], bands: Sequence[Band]) -> tuple[list[int], int]:
+    """How many events lie within each band, and in none; counted run by run, each run's
+    counts kept for these very bands' dates."""
+    dated = repr([band.date.text for band in bands])
+    kind = f"bands {hashlib.blake2b(dated.encode(), digest_size=16).hexdigest()}"
+    within, outside = [0] * len(bands), 0
+    for counts, none in by_run(events, kind, lambda run: _in_bands(run, bands)):
+        within = [total + count for total, count in zip(within, counts, strict=True)]
+        outside += none
+    return within, outside
+
+
+def _in_bands(events: tuple[Event, ...], bands: Sequence[Band]) -> tuple[list[int], int]:
+    counts = [sum(_within(e.date, band.date) for e in events) for band in bands]
+    return counts, sum(not any(_within(e.date, b.date) for b in bands) for e in events)
 
 
 def _within(date: EventDate, period: EventDate) -> bool:
