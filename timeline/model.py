@@ -418,30 +418,30 @@ class Timeline:
         self.__dict__["_times"] = self._times_after(previous)
 
     def _tags_after(self, previous: Timeline) -> None:
-        """Take over the tag lists of `previous` when the same events carry the same tags,
-        in the same order (an edit of a body, or of a title that leaves the event where it
-        was): only the edited events' places in their lists are filled again, and each
-        event's place in its lists stands. The unchanged events keep their order among
-        themselves, so the order stands when every edited event kept its place."""
+        """Take over the tag lists of `previous` when the same events carry the same tags
+        (an edit of a body, a title or a date): only the edited events' lists are made again.
+        The unchanged events keep their order among themselves, so when every edited event
+        kept its place, each takes its old place in its lists, and every event's place in
+        its lists stands; an edited event that moved (a new date) is put in its new place."""
         changed = self.changed_since(previous)
         old, now = previous.by_slug, self.by_slug
-        if old.keys() != now.keys() or any(
-            old[slug].tags != now[slug].tags or previous._position[slug] != self._position[slug]
-            for slug in changed
-        ):
+        if old.keys() != now.keys() or any(old[slug].tags != now[slug].tags for slug in changed):
             return
-        members: dict[str, list[Event]] = {}
-        for slug in changed:
-            for tag in now[slug].tags:
-                if tag.slug not in members:
-                    members[tag.slug] = list(previous._members[tag.slug])
-                members[tag.slug][previous._member_index[(slug, tag.slug)]] = now[slug]
+        moved = any(previous._position[slug] != self._position[slug] for slug in changed)
+        members: dict[str, tuple[Event, ...]] = {}
+        for tag in {tag.slug for slug in changed for tag in now[slug].tags}:
+            listed = [now[event.slug] for event in previous._members[tag]]
+            members[tag] = tuple(sorted(listed, key=self.index_of) if moved else listed)
         self.__dict__["tags"] = tuple(
-            TagGroup(group.tag, tuple(members[group.tag.slug]))
+            TagGroup(group.tag, members[group.tag.slug])
             if group.tag.slug in members else group
             for group in previous.tags
         )  # fmt: skip
-        self.__dict__["_member_index"] = previous._member_index
+        self.__dict__["_member_index"] = (
+            {**previous._member_index, **{tag: _places(events) for tag, events in members.items()}}
+            if moved
+            else previous._member_index
+        )
 
     def changed_since(self, previous: Timeline) -> set[str]:
         """Slugs of the events added, removed or changed since `previous` (see
@@ -595,13 +595,9 @@ class Timeline:
         return {group.tag.slug: group.events for group in self.tags}
 
     @cached_property
-    def _member_index(self) -> dict[tuple[str, str], int]:
-        """(event slug, tag slug) -> the event's index in that tag's member list."""
-        return {
-            (event.slug, slug): index
-            for slug, events in self._members.items()
-            for index, event in enumerate(events)
-        }
+    def _member_index(self) -> dict[str, dict[str, int]]:
+        """Tag slug -> event slug -> the event's index in that tag's member list."""
+        return {slug: _places(events) for slug, events in self._members.items()}
 
     def related(self, event: Event) -> tuple[Event, ...]:
         """Up to three events sharing the most tags with `event`, nearest in time first."""
@@ -637,7 +633,7 @@ class Timeline:
         """The members around `event` in each of its tags' lists."""
         for tag in event.tags:
             members = self._members[tag.slug]
-            index = self._member_index[(event.slug, tag.slug)]
+            index = self._member_index[tag.slug][event.slug]
             yield members[max(0, index - RELATED_LIMIT) : index + RELATED_LIMIT + 1]
 
     def near(self, slugs: Iterable[str]) -> set[str]:
@@ -668,6 +664,11 @@ class Timeline:
             if found:
                 related[slug] = found
         return related
+
+
+def _places(events: tuple[Event, ...]) -> dict[str, int]:
+    """Each event's index in `events`, by slug."""
+    return {event.slug: index for index, event in enumerate(events)}
 
 
 def changed_slugs(before: Timeline, after: Timeline) -> set[str]:
