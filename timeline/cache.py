@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import BuildFailed, Problem, as_errors
-from .output import link_tree
+from .output import INDEX_DIR, link_tree
 from .project import SiteFolders
-from .search import INDEX_DIR
 from .stamp import Stamp, read_stamp
 
 if TYPE_CHECKING:

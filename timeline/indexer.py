@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from .errors import SearchIndexError
-from .search import INDEX_DIR, IndexJob
+from .output import INDEX_DIR
+from .search import IndexJob
 
 
 class SearchRefresher:

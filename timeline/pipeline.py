@@ -33,9 +33,9 @@ from .cache import BuildCache, BuildSummary, OutputRecord
 from .errors import OutputError, Problem
 from .keys import compile_key, search_key
 from .model import Timeline
-from .output import Sink
+from .output import INDEX_DIR, Sink
 from .project import Site
-from .search import INDEX_DIR, IndexJob
+from .search import IndexJob
 from .stamp import Stamp
 
 STAGES = (

@@ -25,9 +25,8 @@ from urllib.parse import unquote
 import cbor2
 
 from .errors import SearchIndexError
-from .output import link_files
+from .output import INDEX_DIR, link_files
 
-INDEX_DIR = "pagefind"
 EVENT_PAGES = "events/**/*.html"
 PAGE_MAP = "timeline-pages.json"
 BATCH_PAGES = 2000
