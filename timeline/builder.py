@@ -136,12 +136,15 @@ class Builder:
         keep: bool = True,
         snapshot: Snapshot | None = None,
         strict: bool = False,
+        renders: bool = True,
     ) -> None:
         """`keep` caches every event's exported pieces for the next run (the preview);
-        `strict` makes every warning an error (`--strict`)."""
+        `strict` makes every warning an error (`--strict`); `renders` is False for `check`,
+        which stops before the pages (its templates are then not compiled ahead)."""
         self.site = site
         self.drafts = drafts
         self.strict = strict
+        self.renders = renders
         self.parallel = parallel
         snapshot = snapshot or Snapshot()
         self.compiled: dict[str, CompiledFile] = dict(snapshot.compiled)
@@ -213,7 +216,7 @@ class Builder:
                 stale.append((rel, info))
             else:
                 entries[rel] = entry
-        forking = parallel.forks(len(stale), parallel=self.parallel)
+        forking = self.renders and parallel.forks(len(stale), parallel=self.parallel)
         fresh = parallel.run_all(
             _Compiler(self.site, assets, self.compiled, assets_changed), stale,
             parallel=self.parallel, meanwhile=self._compile_templates if forking else None,

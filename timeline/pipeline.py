@@ -120,7 +120,7 @@ class Pipeline:
 def check_site(site: Site, *, drafts: bool, strict: bool = False) -> tuple[Timeline, list[Problem]]:
     """Validate the whole site without rendering pages (the `check` command)."""
     with parallel.fewer_collections():
-        builder = Builder(site, drafts=drafts, parallel=True, strict=strict)
+        builder = Builder(site, drafts=drafts, parallel=True, strict=strict, renders=False)
         run = BuildRun()
         stages = Pipeline(builder, _NoOutput()).stages()
         for name in CHECK_STAGES:
