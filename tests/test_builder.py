@@ -230,6 +230,22 @@ def test_nothing_is_rendered_when_nothing_changed(tmp_path: Path) -> None:
     assert again.changed == set() and again.removed == set()
 
 
+def test_a_theme_block_kept_by_what_it_shows(tmp_path: Path) -> None:
+    """`{% call kept(name, values...) %}` makes its block once per name and values; a value
+    that cannot be a key (a list) still shows the block, made each time."""
+    site_root = tmp_path / "site"
+    write_event(site_root, "e.md", event_text("E", "2001", tags="[a, b]"))
+    (site_root / "templates").mkdir()
+    (site_root / "templates" / "tag.html").write_text(
+        '{% call kept("heading", tag.slug) %}<h1>{{ tag.name }} {{ page.url }}</h1>{% endcall %}'
+        '{% call kept("list", [tag.slug]) %}<p>{{ tag.slug }}</p>{% endcall %}'
+    )
+    sink = MemorySink()
+    rebuild(Builder(open_site(site_root), drafts=False), sink)
+    assert sink.files["tags/a/index.html"] == b"<h1>a tags/a/</h1><p>a</p>"
+    assert sink.files["tags/b/index.html"] == b"<h1>b tags/b/</h1><p>b</p>"
+
+
 def test_a_template_change_rerenders_every_page(tmp_path: Path) -> None:
     site_root = tmp_path / "site"
     for number in range(3):

@@ -28,6 +28,7 @@ from .urls import encoded
 CARD_HEADING = "h3"  # the default theme's cards sit under h2 year headings
 CARD_PLACE = "\x00card\x00"  # where an item's card goes; no template can write it
 SECTIONS_KEPT = 8192  # a list's sections (a year each) kept for the next rebuild, at most
+BLOCKS_KEPT = 4096  # blocks of `kept` kept, at most
 
 
 class Renderer:
@@ -55,6 +56,7 @@ class Renderer:
         self._fragments: dict[tuple[object, ...], str] = {}
         self._frames: dict[tuple[object, ...], tuple[str, str] | None] = {}
         self._sections: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._kept: dict[tuple[object, ...], Markup] = {}
         self._timeline: Timeline = Timeline(())
         base = site.config.base_path
         dates = site.dates
@@ -80,6 +82,7 @@ class Renderer:
             fragments=self.fragments,
             timed_fragments=self.timed_fragments,
             timeline_items=self.timeline_items,
+            kept=self.kept,
         )
 
     def fragments(self, template: str, events: Iterable[Event], **params: Any) -> Markup:
@@ -219,6 +222,25 @@ class Renderer:
             part = self.env.get_template(template).render(event=event, **params)
             self._fragments[key] = part
         return part
+
+    def kept(self, name: str, *values: object, caller: Callable[[], str]) -> Markup:
+        """The body of a `{% call kept(name, values...) %}` block, made once for each `name`
+        and `values` (which must be all it shows, beside the site's settings and language).
+
+        The year navigation and the search form of a list page are the same on many pages
+        (each page of a timeline's years) and from one rebuild to the next, while rendering
+        them costs a tenth of a preview's edit of a large timeline. A value that cannot be a
+        key (a list) leaves the block made every time."""
+        key = (name, values)
+        try:
+            found = self._kept.get(key)
+        except TypeError:  # unhashable
+            return Markup(caller())
+        if found is None:
+            if len(self._kept) >= BLOCKS_KEPT:
+                self._kept.clear()
+            found = self._kept[key] = Markup(caller())
+        return found
 
     def render(self, page: Page) -> bytes:
         """Render one page; any template failure becomes a `RenderError` naming file and line."""
