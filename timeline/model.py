@@ -428,10 +428,16 @@ class Timeline:
         if old.keys() != now.keys() or any(old[slug].tags != now[slug].tags for slug in changed):
             return
         moved = any(previous._position[slug] != self._position[slug] for slug in changed)
-        members: dict[str, tuple[Event, ...]] = {}
-        for tag in {tag.slug for slug in changed for tag in now[slug].tags}:
-            listed = [now[event.slug] for event in previous._members[tag]]
-            members[tag] = tuple(sorted(listed, key=self.index_of) if moved else listed)
+        listed: dict[str, list[Event]] = {}
+        for slug in changed:
+            for tag in now[slug].tags:
+                if tag.slug not in listed:
+                    listed[tag.slug] = list(previous._members[tag.slug])
+                listed[tag.slug][previous._member_index[tag.slug][slug]] = now[slug]
+        members = {
+            tag: tuple(sorted(events, key=self.index_of) if moved else events)
+            for tag, events in listed.items()
+        }
         self.__dict__["tags"] = tuple(
             TagGroup(group.tag, members[group.tag.slug])
             if group.tag.slug in members else group
