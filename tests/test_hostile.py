@@ -171,16 +171,22 @@ def test_a_failing_search_indexer_leaves_the_previous_output(site: Path, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pagefind", "site"]
 
 
+def built_then_edited(site: Path, out: Path, count: int) -> dict[str, str]:
+    """Build `count` events into `out`, then edit one: the output as the next build finds it."""
+    for number in range(count):
+        write_event(site, f"e{number}.md", event_text(f"Event {number}", f"{1990 + number}"))
+    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
+    before = tree_digest(out)
+    write_event(site, "e0.md", event_text("Event zero", "1990"))
+    return before
+
+
 def test_a_build_failing_while_the_index_is_made_leaves_nothing_behind(site: Path, tmp_path: Path):
     """The search index is made beside the list pages; a list page's template fails
     meanwhile: the indexer is stopped, the previous output stays as it was, and no folder
     of the failed build is left beside it."""
-    for number in range(30):
-        write_event(site, f"e{number}.md", event_text(f"Event {number}", f"{1990 + number}"))
     out = tmp_path / "out"
-    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
-    before = tree_digest(out)
-    write_event(site, "e0.md", event_text("Event zero", "1990"))
+    before = built_then_edited(site, out, 30)
     (site / "templates").mkdir()
     (site / "templates" / "tag.html").write_text("{{ no_such_value }}\n")
     (site / "templates" / "index.html").write_text("{{ no_such_value }}\n")
@@ -198,12 +204,8 @@ def test_ctrl_c_while_the_index_is_made_keeps_the_output_and_leaves_nothing(
     binary that only sleeps: the build says it stopped, with exit code 130 and no traceback;
     the previous output is as it was, and the folders the build and its indexing process
     were filling are gone."""
-    for number in range(3):
-        write_event(site, f"e{number}.md", event_text(f"Event {number}", f"{1990 + number}"))
     out = tmp_path / "out"
-    assert timeline_cli("build", "--site", site, "--out", out).returncode == 0
-    before = tree_digest(out)
-    write_event(site, "e0.md", event_text("Event zero", "1990"))
+    before = built_then_edited(site, out, 3)
     slow = tmp_path / "pagefind"
     slow.write_text("#!/bin/sh\nsleep 60\n")
     slow.chmod(0o755)
