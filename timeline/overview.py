@@ -427,7 +427,7 @@ def _overview_svg(
         if len(svg.encode()) <= MAX_BYTES:
             return svg
         marked = _few_majors(events)
-    histogram = [*ground, *_draw_histogram(events, scale, frame, dates)]
+    histogram = [*ground, _draw_histogram(events, scale, frame, dates)]
     if marked:
         svg = _svg(
             scale, frame, [*histogram, *_draw_marks(marked, scale, frame, base_path, dates)], True
@@ -740,13 +740,20 @@ def _lane_free(lanes: list[float], x1: float, x2: float, count: int) -> int:
     return best
 
 
-def _draw_histogram(
-    events: Sequence[Event], scale: Scale, frame: Frame, dates: DateText
-) -> Iterator[str]:
-    """Events counted into calendar bins, bar height proportional to the count."""
-    unit = bin_unit(scale.first, scale.last)
+def _draw_histogram(events: Sequence[Event], scale: Scale, frame: Frame, dates: DateText) -> str:
+    """Events counted into calendar bins, bar height proportional to the count; kept by
+    the counts, so that redrawing a strip for the marks over it (a major event's new title,
+    or point marks that came out too large) does not draw the bars again."""
     starts = _bin_starts(scale)
     counts = _bin_counts(events, starts)
+    key = ("histogram", scale, frame, counts, dates.language.fingerprint)
+    return _remembered(key, lambda: "".join(_bars(scale, frame, starts, counts, dates)))
+
+
+def _bars(
+    scale: Scale, frame: Frame, starts: tuple[int, ...], counts: tuple[int, ...], dates: DateText
+) -> Iterator[str]:
+    unit = bin_unit(scale.first, scale.last)
     tallest = max(counts) or 1
     room = frame.baseline - frame.plot_top
     yield '<g class="overview__density" fill="currentColor">'
