@@ -221,7 +221,7 @@ def test_ctrl_c_while_the_index_is_made_keeps_the_output_and_leaves_nothing(
     os.killpg(build.pid, signal.SIGINT)
     said = build.communicate(timeout=30)[1]
     assert build.returncode == 130 and "Traceback" not in said
-    assert said.splitlines()[-1] == "stopped (Ctrl-C); a build's previous output is as it was"
+    assert said.splitlines()[-1] == "stopped (Ctrl-C); the previous output is as it was"
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pagefind", "site"]
 

@@ -28,6 +28,11 @@ from .errors import (
 from .project import open_site, site_folder, site_folders
 
 INTERRUPTED = 130  # a shell's code for a command ended by Ctrl-C (128 + SIGINT)
+STOPPED = {  # what a command stopped with Ctrl-C leaves, where it is worth saying
+    "build": "the previous output is as it was",
+    "check": "nothing was written",
+    "import": "nothing was imported",
+}
 
 
 def _site_argument(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:  # the stages clean up on their way out: nothing half-written
-        print("stopped (Ctrl-C); a build's previous output is as it was", file=sys.stderr)
+        left = STOPPED.get(args.command)
+        print(f"stopped (Ctrl-C){f'; {left}' if left else ''}", file=sys.stderr)
         return INTERRUPTED
 
 
