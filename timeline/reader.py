@@ -73,12 +73,13 @@ for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
 
 MAX_NODES = 10_000  # values a frontmatter may hold once its aliases are expanded
 # The most an event, entity or period file may hold. Python-Markdown's time on one paragraph
-# grows with the square of its inline marks (a 1 MB paragraph of `*a* b` takes about half a
-# minute, an 11 MB file did not end in four minutes); 512 KB is a book's worth of prose.
+# grows with the square of its inline marks (600 KB of `*a* b` takes about half a minute, an
+# 11 MB file did not end in four minutes); 512 KB is a book's worth of prose.
 MAX_FILE_BYTES = 512 * 1024
 TOO_LARGE = (
-    "is larger than 512 KB, the most an event file may hold (Markdown could take minutes"
-    " on it); split it into several events, or cite the full document as a source"
+    f"is larger than {MAX_FILE_BYTES // 1024} KB, the most an event file may hold (Markdown"
+    " could take minutes on it); split it into several events, or cite the full document as"
+    " a source"
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 

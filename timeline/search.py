@@ -70,7 +70,7 @@ def index_site(folder: Path, bundle: Path | None = None, *, batch_pages: int = 0
     size = batch_pages or BATCH_PAGES
     batches = [pages[start : start + size] for start in range(0, len(pages), size)]
     parts = [f"parts/{number}/" for number in range(1, len(batches))]
-    scratch = scratch_folders(folder)[0]
+    scratch, _ = scratch_folders(folder)
     found: dict[str, list[Any]] = {}
     try:
         for batch, target in zip(batches, [bundle, *(bundle / p for p in parts)], strict=True):
@@ -98,7 +98,7 @@ def _index_nothing(executable: Path, folder: Path, bundle: Path) -> None:
     Pagefind's command line refuses to write an index of no pages; it is given one page
     that is not an event (`/events/`, which no event's address can be), so the page map
     leaves it out and no search shows it."""
-    scratch = scratch_folders(folder)[1]
+    _, scratch = scratch_folders(folder)
     shutil.rmtree(scratch, ignore_errors=True)
     try:
         (scratch / "events").mkdir(parents=True)
